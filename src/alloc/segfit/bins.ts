@@ -1,0 +1,193 @@
+/**
+ * Free-chunk bins: where free chunks wait, by size.
+ *
+ *   small bins: one list per chunk size 16, 24, ..., 512 (exact fit, O(1))
+ *   large bins: two-level segregated fit (TLSF, Masmano et al. 2004) for > 512:
+ *     first level  fl = floor(log2(size))           (9 .. 31)
+ *     second level sl = next 2 bits below the top     (4 lists per power of two)
+ *
+ *     size  512..1023 │ fl 9  │ sl 0: 512-639  1: 640-767  2: 768-895  3: 896-1023
+ *           1024..2047│ fl 10 │ sl 0: 1024-1279 ...
+ *
+ * A bitmap bit per list says "non-empty", so finding the first non-empty list
+ * at or above a size is a couple of find-first-set operations, whatever the
+ * number of free chunks. Lists are doubly linked through the chunks
+ * themselves (next at c+4, prev at c+8), newest first.
+ *
+ * Policy metadata layout (u32 words from pm):
+ */
+import { SMALL_MAX, sizeOf } from './layout.js';
+
+export const P_REGION_SLOTS = 0; //  6 words: region tail chunk per group (0 = none)
+export const P_SMALL_MAP = 6; //     3 words: bit i = small list i non-empty (i = csize / 8)
+export const P_FL_MAP = 9; //        1 word:  bit f-9 = some large list of level f non-empty
+export const P_SL_MAP = 10; //      23 words: per level f (9..31) bit s = list (f, s) non-empty
+export const P_SMALL_HEADS = 33; // 65 words: heads of small lists, index csize / 8 (0 and 1 unused)
+export const P_LARGE_HEADS = 98; // 92 words: heads of large lists, index (f-9)*4 + s
+export const POLICY_WORDS = 190;
+
+const FL_MIN = 9;
+const SL_BITS = 2;
+const SL_COUNT = 1 << SL_BITS;
+/** How many chunks of the first candidate large list are examined for a best fit. */
+const BEST_FIT_SCAN = 16;
+
+export function largeLevel(size: number): number {
+  return 31 - Math.clz32(size);
+}
+export function largeSub(size: number, fl: number): number {
+  return (size >>> (fl - SL_BITS)) & (SL_COUNT - 1);
+}
+
+/** Heads word index of the list that holds chunks of `size`. */
+export function binHeadIndex(pm: number, size: number): number {
+  if (size <= SMALL_MAX) return pm + P_SMALL_HEADS + (size >>> 3);
+  const fl = largeLevel(size);
+  return pm + P_LARGE_HEADS + (fl - FL_MIN) * SL_COUNT + largeSub(size, fl);
+}
+
+/** Links free chunk c (header already says free, size `size`) at the head of its list. */
+export function binInsert(u32: Uint32Array, pm: number, c: number, size: number): void {
+  const hi = binHeadIndex(pm, size);
+  const head = u32[hi];
+  u32[(c + 4) >>> 2] = head;
+  u32[(c + 8) >>> 2] = 0;
+  if (head !== 0) u32[(head + 8) >>> 2] = c;
+  else setListBit(u32, pm, size);
+  u32[hi] = c;
+}
+
+/** Unlinks free chunk c of `size` from its list. */
+export function binRemove(u32: Uint32Array, pm: number, c: number, size: number): void {
+  const next = u32[(c + 4) >>> 2];
+  const prev = u32[(c + 8) >>> 2];
+  if (prev !== 0) u32[(prev + 4) >>> 2] = next;
+  else {
+    const hi = binHeadIndex(pm, size);
+    u32[hi] = next;
+    if (next === 0) clearListBit(u32, pm, size);
+  }
+  if (next !== 0) u32[(next + 8) >>> 2] = prev;
+}
+
+function setListBit(u32: Uint32Array, pm: number, size: number): void {
+  if (size <= SMALL_MAX) {
+    const i = size >>> 3;
+    u32[pm + P_SMALL_MAP + (i >>> 5)] |= 1 << (i & 31);
+  } else {
+    const fl = largeLevel(size);
+    u32[pm + P_SL_MAP + fl - FL_MIN] |= 1 << largeSub(size, fl);
+    u32[pm + P_FL_MAP] |= 1 << (fl - FL_MIN);
+  }
+}
+
+function clearListBit(u32: Uint32Array, pm: number, size: number): void {
+  if (size <= SMALL_MAX) {
+    const i = size >>> 3;
+    u32[pm + P_SMALL_MAP + (i >>> 5)] &= ~(1 << (i & 31));
+  } else {
+    const fl = largeLevel(size);
+    const w = pm + P_SL_MAP + fl - FL_MIN;
+    const sl = u32[w] & ~(1 << largeSub(size, fl));
+    u32[w] = sl;
+    if (sl === 0) u32[pm + P_FL_MAP] &= ~(1 << (fl - FL_MIN));
+  }
+}
+
+/** Index of the lowest set bit of a non-zero 32-bit word. */
+function lowestBit(x: number): number {
+  return 31 - Math.clz32(x & -x);
+}
+
+/** First chunk of the first non-empty large list at or above (fl, sl); 0 if none. */
+function firstLargeFrom(u32: Uint32Array, pm: number, fl: number, sl: number): number {
+  if (fl < FL_MIN) { fl = FL_MIN; sl = 0; }
+  if (fl > 31) return 0;
+  let slMap = sl < SL_COUNT ? u32[pm + P_SL_MAP + fl - FL_MIN] & (~0 << sl) : 0;
+  if (slMap === 0) {
+    const shift = fl - FL_MIN + 1;
+    const flMap = shift < 32 ? u32[pm + P_FL_MAP] & (~0 << shift) : 0;
+    if (flMap === 0) return 0;
+    fl = lowestBit(flMap) + FL_MIN;
+    slMap = u32[pm + P_SL_MAP + fl - FL_MIN];
+  }
+  return u32[pm + P_LARGE_HEADS + (fl - FL_MIN) * SL_COUNT + lowestBit(slMap)];
+}
+
+/**
+ * A free chunk of at least `size` bytes, or 0. Small sizes: the smallest
+ * non-empty exact list above; large sizes: best fit among the first chunks of
+ * the size's own list, else the head of the next non-empty list (every chunk
+ * there is big enough). Does not unlink.
+ */
+export function findFit(u32: Uint32Array, pm: number, size: number): number {
+  if (size <= SMALL_MAX) {
+    let i = size >>> 3;
+    for (let w = i >>> 5; w < 3; w++) {
+      const bits = w === i >>> 5 ? u32[pm + P_SMALL_MAP + w] & (~0 << (i & 31)) : u32[pm + P_SMALL_MAP + w];
+      if (bits !== 0) return u32[pm + P_SMALL_HEADS + (w << 5) + lowestBit(bits)];
+    }
+    return firstLargeFrom(u32, pm, FL_MIN, 0);
+  }
+  const fl = largeLevel(size);
+  const sl = largeSub(size, fl);
+  let c = u32[pm + P_LARGE_HEADS + (fl - FL_MIN) * SL_COUNT + sl];
+  let best = 0;
+  let bestSize = 0;
+  for (let k = 0; c !== 0 && k < BEST_FIT_SCAN; k++) {
+    const s = sizeOf(u32[c >>> 2]);
+    if (s >= size && (best === 0 || s < bestSize)) {
+      best = c;
+      bestSize = s;
+      if (s === size) break;
+    }
+    c = u32[(c + 4) >>> 2];
+  }
+  if (best !== 0) return best;
+  return firstLargeFrom(u32, pm, fl, sl + 1);
+}
+
+/** The largest free chunk in the bins (scans only the highest non-empty list). */
+export function largestInBins(u32: Uint32Array, pm: number): number {
+  let c = 0;
+  const flMap = u32[pm + P_FL_MAP];
+  if (flMap !== 0) {
+    const fl = 31 - Math.clz32(flMap) + FL_MIN;
+    const slMap = u32[pm + P_SL_MAP + fl - FL_MIN];
+    c = u32[pm + P_LARGE_HEADS + (fl - FL_MIN) * SL_COUNT + 31 - Math.clz32(slMap)];
+  } else {
+    for (let w = 2; w >= 0 && c === 0; w--) {
+      const bits = u32[pm + P_SMALL_MAP + w];
+      if (bits !== 0) c = u32[pm + P_SMALL_HEADS + (w << 5) + 31 - Math.clz32(bits)];
+    }
+  }
+  let best = 0;
+  for (; c !== 0; c = u32[(c + 4) >>> 2]) {
+    const s = sizeOf(u32[c >>> 2]);
+    if (s > best) best = s;
+  }
+  return best;
+}
+
+/** Every list as [headIndex, expected size range] for check(). */
+export function forEachList(pm: number, visit: (headIndex: number, min: number, max: number) => void): void {
+  for (let i = 2; i <= SMALL_MAX >>> 3; i++) visit(pm + P_SMALL_HEADS + i, i << 3, i << 3);
+  for (let fl = FL_MIN; fl <= 31; fl++) {
+    for (let sl = 0; sl < SL_COUNT; sl++) {
+      const min = 2 ** fl + sl * 2 ** (fl - SL_BITS);
+      const max = min + 2 ** (fl - SL_BITS) - 1;
+      visit(pm + P_LARGE_HEADS + (fl - FL_MIN) * SL_COUNT + sl, Math.max(min, SMALL_MAX + 8), max);
+    }
+  }
+}
+
+/** Is the bitmap bit for the list at headIndex set? (for check()) */
+export function listBitSet(u32: Uint32Array, pm: number, size: number): boolean {
+  if (size <= SMALL_MAX) {
+    const i = size >>> 3;
+    return (u32[pm + P_SMALL_MAP + (i >>> 5)] & (1 << (i & 31))) !== 0;
+  }
+  const fl = largeLevel(size);
+  return (u32[pm + P_SL_MAP + fl - FL_MIN] & (1 << largeSub(size, fl))) !== 0 &&
+    (u32[pm + P_FL_MAP] & (1 << (fl - FL_MIN))) !== 0;
+}

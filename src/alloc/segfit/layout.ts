@@ -1,0 +1,86 @@
+/**
+ * Block layout of the default allocator ("segfit": segregated fit with
+ * boundary tags, exact small bins, two-level large bins and size-class regions).
+ *
+ * Glossary
+ *   chunk   a block as the allocator sees it: header + payload (+ footer when free)
+ *   csize   a chunk's size in bytes: a multiple of 8, at least 16
+ *   top     the free chunk that ends at the sentinel, if any; the break follows
+ *   region  a free chunk reserved for one size group; small requests of that
+ *           group are carved from its front, so small and large blocks do not
+ *           interleave (what keeps freed large blocks coalescible)
+ *   run     a "mapped" chunk: a request >= mmapThreshold, page-aligned payload
+ *
+ * A used chunk (8 bytes of metadata):
+ *
+ *     c        c+4       c+8 (8-aligned pointer returned by malloc)
+ *     ┌────────┬─────────┬──────────────────────────────────────────┐
+ *     │size|UPM│requested│ payload ...                              │
+ *     └────────┴─────────┴──────────────────────────────────────────┘
+ *
+ * A free chunk (boundary tags at both ends):
+ *
+ *     c        c+4       c+8                          c+size-4
+ *     ┌────────┬─────────┬─────────┬─────────────────┬────────┐
+ *     │size|P  │next     │prev     │ (unused)        │ size   │
+ *     └────────┴─────────┴─────────┴─────────────────┴────────┘
+ *
+ * Flags in the low 3 bits of the header word:
+ *     U  USED       1  the chunk is allocated
+ *     P  PREV_USED  2  the chunk before it is allocated (so no footer is read)
+ *     M  MAPPED     4  (used chunks) a page run from the OS layer
+ *
+ * A region tail is the unused rest of a region: a chunk marked U (so its
+ * neighbours never merge into it and it never sits in a bin) whose second
+ * word is REGION_TAIL | FRESH? | group, on its group's slot. It is free
+ * memory for the statistics and for blocks(); trim() and running out of
+ * room give it back as an ordinary free chunk.
+ *
+ * The heap ends with an 8-byte sentinel chunk of size 0 marked USED whose
+ * P bit says whether the last real chunk is free; the break is right after it.
+ *
+ * Invariants (checked by check()):
+ *   - walking from heapStart by size reaches the sentinel at brk-8 exactly;
+ *   - every chunk's P bit equals the U bit of the chunk before it;
+ *   - no two free chunks are adjacent (coalescing is immediate);
+ *   - a free chunk's footer equals its size and it is in exactly the bin its
+ *     size maps to; a region tail is on the slot of the group it names;
+ *   - a used chunk's requested size fits: size-8-23 <= requested <= size-8
+ *     (runs: up to one page more slack);
+ *   - live/used/free counters in the header equal what the walk finds.
+ */
+
+export const USED = 1;
+export const PREV_USED = 2;
+export const MAPPED = 4;
+export const FLAGS = 7;
+
+export const HEADER = 8;
+export const MIN_CHUNK = 16;
+/** Chunks of at most this many bytes have an exact bin (one size per list). */
+export const SMALL_MAX = 512;
+/** Largest slack (size - 8 - requested) of a used non-mapped chunk: rounding (<=15) + an unsplit 8. */
+export const MAX_SLACK = 23;
+/** Second word of a region tail: the marker, FRESH when it came from raising the break, the group. */
+export const REGION_TAIL = 0x80000000;
+export const FRESH = 0x100;
+
+/** Size groups that get regions: 16-31, 32-63, ..., 256-511, 512. */
+export const GROUPS = 6;
+export const REGION_MAX = 16384;
+
+/** Unsigned size from a header word (bits 3..31). */
+export function sizeOf(header: number): number {
+  return (header & ~FLAGS) >>> 0;
+}
+
+/** Chunk size for a request of n bytes (n a non-negative integer). */
+export function chunkSizeFor(n: number): number {
+  if (n <= 8) return MIN_CHUNK;
+  const t = n + HEADER + 7;
+  return t - (t % 8);
+}
+
+export function groupOf(csize: number): number {
+  return 27 - Math.clz32(csize);
+}

@@ -1,0 +1,699 @@
+/**
+ * The default allocator: segregated fit with boundary tags (see layout.ts for
+ * the block diagram and bins.ts for the bins).
+ *
+ * malloc(n):  exact small bin ─hit─▶ done                      O(1)
+ *               │ miss
+ *               ▼
+ *             region of the size group ─fits─▶ carve            O(1)
+ *               │ exhausted
+ *               ▼
+ *             best fit in the bins ─found─▶ new region / split  O(1) (bitmaps)
+ *               │ none
+ *               ▼
+ *             OS layer: raise the break (page runs for >= mmapThreshold)
+ *
+ * free(p):    validate ─▶ merge with free neighbours (boundary tags) ─▶ bin
+ *             (or the neighbouring region) ─▶ trim if the top grew past the threshold
+ *
+ * Both are O(1) apart from a bounded best-fit scan (16 chunks): no walk over
+ * the free or used blocks, whatever their number.
+ */
+import { DoubleFreeError, HeapError, InvalidPointerError } from '../../heap/errors.js';
+import type { BlockInfo, HeapEventListener } from '../../heap/types.js';
+import {
+  F_FREE_BLOCKS, F_GROWN_ALLOCS, F_LIVE_BLOCKS, F_LIVE_BYTES, F_MAPPED_BYTES, F_PEAK_LIVE_BYTES, F_REUSED_ALLOCS,
+  F_RUNS_MAPPED, F_RUNS_UNMAPPED, F_USED_BYTES, HEADER_BYTES, W_BRK, W_GENERATION, W_HEAP_START, W_MMAP_THRESHOLD,
+  W_PAGE_SIZE, W_TRIM_THRESHOLD,
+} from '../../os/header.js';
+import type { OsLayer } from '../../os/os-layer.js';
+import type { AllocatorPolicy, PolicyFactory } from '../policy.js';
+import { P_REGION_SLOTS, P_SMALL_HEADS, P_SMALL_MAP, POLICY_WORDS, binInsert, binRemove, findFit, largestInBins } from './bins.js';
+import {
+  FLAGS, FRESH, GROUPS, HEADER, MAPPED, MAX_SLACK, MIN_CHUNK, PREV_USED, REGION_MAX, REGION_TAIL, SMALL_MAX, USED,
+  chunkSizeFor, groupOf, sizeOf,
+} from './layout.js';
+import { checkHeap, walkBlocks } from './walk.js';
+
+export const SEGFIT_POLICY_ID = 1;
+
+export class SegFit implements AllocatorPolicy {
+  readonly policyId = SEGFIT_POLICY_ID;
+  readonly name = 'segfit';
+  readonly metadataBytes = POLICY_WORDS * 4;
+
+  u8!: Uint8Array;
+  u32!: Uint32Array;
+  f64!: Float64Array;
+  generation = -1;
+  private listener: HeapEventListener | null = null;
+  /** Word index of the heap header, slot index of its f64 counters, word index of policy metadata. */
+  readonly hw: number;
+  readonly hf: number;
+  readonly pm: number;
+  /** Set by a successful allocChunk: whether it raised the break. */
+  private grew = false;
+
+  constructor(readonly os: OsLayer) {
+    this.hw = os.hw;
+    this.hf = os.hf;
+    this.pm = (os.base + HEADER_BYTES) >>> 2;
+    this.refresh();
+  }
+
+  refresh(): void {
+    const buf = this.os.backing.buffer;
+    const len = buf.byteLength;
+    if (len === 0) {
+      throw new HeapError('the memory of this heap was replaced: a plain ArrayBuffer grows by copying, so a ' +
+        'Heap attached to the old buffer cannot follow it (use the resizable, shared or wasm backing to share a heap)');
+    }
+    this.u8 = new Uint8Array(buf, 0, len);
+    this.u32 = new Uint32Array(buf, 0, len >>> 2);
+    this.f64 = new Float64Array(buf, 0, len >>> 3);
+    this.generation = this.u32[this.hw + W_GENERATION];
+  }
+
+  format(heapStart: number): void {
+    const u32 = this.u32;
+    u32.fill(0, this.pm, this.pm + POLICY_WORDS);
+    // sentinel: size 0, USED; nothing before the first chunk is free
+    u32[heapStart >>> 2] = USED | PREV_USED;
+    u32[(heapStart + 4) >>> 2] = 0;
+  }
+
+  /** Re-reads the views if the backing was resized since this object last looked. */
+  sync(): void {
+    if (this.u32[this.hw + W_GENERATION] !== this.generation) this.refresh();
+  }
+
+  setListener(listener: HeapEventListener | null): void {
+    this.listener = listener;
+  }
+
+  // ───────────────────────────────────────────── malloc
+
+  malloc(n: number): number {
+    const csize = n <= 8 ? MIN_CHUNK : n < 0x7fffffe0 ? (n + 15) & ~7 : chunkSizeFor(n);
+    if (csize <= SMALL_MAX && this.listener === null) {
+      // fast path: pop the exact small bin
+      const u32 = this.u32;
+      const hi = this.pm + P_SMALL_HEADS + (csize >>> 3);
+      const c = u32[hi];
+      if (c !== 0) {
+        const next = u32[(c + 4) >>> 2];
+        u32[hi] = next;
+        if (next !== 0) u32[(next + 8) >>> 2] = 0;
+        else u32[this.pm + P_SMALL_MAP + (csize >>> 8)] &= ~(1 << ((csize >>> 3) & 31));
+        u32[c >>> 2] |= USED;
+        u32[(c + 4) >>> 2] = n;
+        u32[(c + csize) >>> 2] |= PREV_USED;
+        const f64 = this.f64;
+        const hf = this.hf;
+        f64[hf + F_FREE_BLOCKS] -= 1;
+        f64[hf + F_REUSED_ALLOCS] += 1;
+        this.accountAlloc(f64, hf, n, csize);
+        return c + HEADER;
+      }
+    }
+    return this.mallocSlow(n, csize);
+  }
+
+  private accountAlloc(f64: Float64Array, hf: number, n: number, csize: number): void {
+    f64[hf + F_LIVE_BLOCKS] += 1;
+    f64[hf + F_USED_BYTES] += csize;
+    const live = f64[hf + F_LIVE_BYTES] + n;
+    f64[hf + F_LIVE_BYTES] = live;
+    if (live > f64[hf + F_PEAK_LIVE_BYTES]) f64[hf + F_PEAK_LIVE_BYTES] = live;
+  }
+
+  private mallocSlow(n: number, csize: number): number {
+    const ev = this.listener;
+    if (ev !== null) ev({ type: 'malloc', size: n, chunk: csize });
+    if (csize >= this.u32[this.hw + W_MMAP_THRESHOLD]) return this.mapRun(n);
+    const c = this.allocChunk(csize);
+    if (c === 0) return 0;
+    return this.finishAlloc(c, n);
+  }
+
+  /** Marks a chunk from allocChunk as holding a request of n bytes and counts it. */
+  private finishAlloc(c: number, n: number): number {
+    const u32 = this.u32;
+    const f64 = this.f64;
+    const hf = this.hf;
+    u32[(c + 4) >>> 2] = n;
+    const size = sizeOf(u32[c >>> 2]);
+    if (this.grew) f64[hf + F_GROWN_ALLOCS] += 1;
+    else f64[hf + F_REUSED_ALLOCS] += 1;
+    this.accountAlloc(f64, hf, n, size);
+    const ev = this.listener;
+    if (ev !== null) ev({ type: 'done', ptr: c + HEADER, size, reused: !this.grew });
+    return c + HEADER;
+  }
+
+  /**
+   * A used chunk of at least csize bytes (split done, neighbours' flags set),
+   * or 0 when the OS layer has no more room. Sets this.grew.
+   */
+  private allocChunk(csize: number): number {
+    this.grew = false;
+    const u32 = this.u32;
+    const pm = this.pm;
+    const ev = this.listener;
+    if (csize <= SMALL_MAX) {
+      const hi = pm + P_SMALL_HEADS + (csize >>> 3);
+      const c = u32[hi];
+      if (ev !== null) ev({ type: 'bin', bin: csize >>> 3, binSize: csize, hit: c !== 0 });
+      if (c !== 0) return this.takeFree(c, csize, csize);
+      const g = groupOf(csize);
+      const tail = u32[pm + P_REGION_SLOTS + g];
+      if (tail !== 0) {
+        const ts = sizeOf(u32[tail >>> 2]);
+        if (ts >= csize) return this.carveRegion(g, tail, ts, csize);
+        this.releaseRegion(g); // too small for this request: hand it to the bins
+      }
+      return this.newRegion(g, csize);
+    }
+    const f = findFit(u32, pm, csize);
+    if (ev !== null) ev({ type: 'bin', bin: -1, binSize: csize, hit: f !== 0 });
+    if (f !== 0) return this.takeFree(f, sizeOf(u32[f >>> 2]), csize);
+    const c = this.growTop(csize);
+    return c !== 0 ? c : this.stealRegion(csize);
+  }
+
+  /** Takes free chunk c (in a bin) of `size` for a csize request, splitting off the rest. */
+  private takeFree(c: number, size: number, csize: number): number {
+    binRemove(this.u32, this.pm, c, size);
+    this.f64[this.hf + F_FREE_BLOCKS] -= 1;
+    return this.useChunk(c, size, csize);
+  }
+
+  /**
+   * Marks the free, unlinked chunk c of `size` used for csize bytes; a
+   * remainder of at least MIN_CHUNK becomes a free chunk in the bins.
+   */
+  private useChunk(c: number, size: number, csize: number): number {
+    const u32 = this.u32;
+    const prevBit = u32[c >>> 2] & PREV_USED;
+    const rest = size - csize;
+    if (rest >= MIN_CHUNK) {
+      u32[c >>> 2] = csize | USED | prevBit;
+      const r = c + csize;
+      this.putFree(r, rest);
+      this.f64[this.hf + F_FREE_BLOCKS] += 1;
+      const ev = this.listener;
+      if (ev !== null) ev({ type: 'split', block: c + HEADER, size: csize, remainder: rest });
+    } else {
+      u32[c >>> 2] = size | USED | prevBit;
+      u32[(c + size) >>> 2] |= PREV_USED;
+    }
+    return c;
+  }
+
+  /** Writes a free chunk (header with PREV_USED, footer) and bins it; the next chunk's P bit is cleared. */
+  private putFree(c: number, size: number): void {
+    const u32 = this.u32;
+    u32[c >>> 2] = size | PREV_USED;
+    u32[(c + size - 4) >>> 2] = size;
+    u32[(c + size) >>> 2] &= ~PREV_USED;
+    binInsert(u32, this.pm, c, size);
+  }
+
+  // ───────────────────────────────────────────── regions
+
+  private carveRegion(g: number, tail: number, ts: number, csize: number): number {
+    const u32 = this.u32;
+    const info = u32[(tail + 4) >>> 2];
+    this.grew = (info & FRESH) !== 0;
+    const rest = ts - csize;
+    if (rest >= MIN_CHUNK) {
+      u32[tail >>> 2] = csize | USED | (u32[tail >>> 2] & PREV_USED);
+      const t = tail + csize;
+      u32[t >>> 2] = rest | USED | PREV_USED;
+      u32[(t + 4) >>> 2] = info;
+      u32[this.pm + P_REGION_SLOTS + g] = t;
+    } else {
+      u32[this.pm + P_REGION_SLOTS + g] = 0;
+      this.f64[this.hf + F_FREE_BLOCKS] -= 1;
+    }
+    return tail;
+  }
+
+  /** Gives group g's region tail (if any) back as an ordinary free chunk. */
+  private releaseRegion(g: number): void {
+    const u32 = this.u32;
+    const slot = this.pm + P_REGION_SLOTS + g;
+    const t = u32[slot];
+    if (t === 0) return;
+    u32[slot] = 0;
+    this.f64[this.hf + F_FREE_BLOCKS] -= 1; // freeRange counts it again
+    const h = u32[t >>> 2];
+    this.freeRange(t, sizeOf(h), h & PREV_USED, false, false);
+  }
+
+  /** How big a new region for a csize request should be: grows with the heap, bounded. */
+  private regionBytes(csize: number): number {
+    const heapBytes = this.u32[this.hw + W_BRK] - this.u32[this.hw + W_HEAP_START];
+    const r = Math.min(REGION_MAX, Math.max(csize * 8, heapBytes >>> 5));
+    return r - (r % 8);
+  }
+
+  private newRegion(g: number, csize: number): number {
+    let u32 = this.u32;
+    const want = this.regionBytes(csize);
+    let c = findFit(u32, this.pm, csize);
+    let size = 0;
+    if (c !== 0) {
+      size = sizeOf(u32[c >>> 2]);
+      binRemove(u32, this.pm, c, size);
+      if (size - want >= MIN_CHUNK) {
+        // keep `want` bytes as the region; the rest stays a free chunk in the bins
+        this.putFree(c + want, size - want);
+        size = want;
+      } else {
+        this.f64[this.hf + F_FREE_BLOCKS] -= 1;
+        u32[(c + size) >>> 2] |= PREV_USED;
+      }
+    } else {
+      c = this.extendTop(want);
+      if (c === 0) {
+        // not room for a whole region: another group's region, or just this request
+        const stolen = this.stealRegion(csize);
+        if (stolen !== 0) return stolen;
+        c = this.extendTop(csize);
+        if (c === 0) return 0;
+      }
+      u32 = this.u32;
+      size = sizeOf(u32[c >>> 2]);
+      u32[(c + size) >>> 2] |= PREV_USED;
+    }
+    // a region tail is reserved: USED for its neighbours, so they never merge into it
+    u32[c >>> 2] = size | USED | PREV_USED;
+    u32[(c + 4) >>> 2] = REGION_TAIL | g | (this.grew ? FRESH : 0);
+    this.f64[this.hf + F_FREE_BLOCKS] += 1;
+    u32[this.pm + P_REGION_SLOTS + g] = c;
+    return this.carveRegion(g, c, size, csize);
+  }
+
+  /** When the heap cannot grow: carve the request from any group's region tail. */
+  private stealRegion(csize: number): number {
+    const u32 = this.u32;
+    for (let g = 0; g < GROUPS; g++) {
+      const t = u32[this.pm + P_REGION_SLOTS + g];
+      if (t !== 0) {
+        const ts = sizeOf(u32[t >>> 2]);
+        if (ts >= csize) return this.carveRegion(g, t, ts, csize);
+      }
+    }
+    return 0;
+  }
+
+  // ───────────────────────────────────────────── the top and the OS layer
+
+  /**
+   * Raises the break so that a free chunk of at least `size` bytes ends at the
+   * sentinel, absorbing a free last chunk. Returns that chunk, unlinked from
+   * its bin and NOT counted in F_FREE_BLOCKS, or 0.
+   */
+  private extendTop(size: number): number {
+    let u32 = this.u32;
+    const brk = u32[this.hw + W_BRK];
+    const sentinel = brk - 8;
+    let start = sentinel;
+    if ((u32[sentinel >>> 2] & PREV_USED) === 0) {
+      const lastSize = u32[(sentinel - 4) >>> 2];
+      start = sentinel - lastSize;
+      this.unlinkFree(start, lastSize);
+    }
+    const newBrk = start + size + 8;
+    if (newBrk > brk) {
+      if (!this.os.raiseBreak(u32, this.f64, newBrk)) {
+        if (start !== sentinel) this.relinkFree(start, sentinel - start);
+        return 0;
+      }
+      if (this.u32[this.hw + W_GENERATION] !== this.generation) this.refresh();
+      u32 = this.u32;
+      const ev = this.listener;
+      if (ev !== null) ev({ type: 'grow', from: brk, to: newBrk, backing: this.os.backing.byteLength });
+      this.grew = true;
+      const s = newBrk - 8;
+      u32[s >>> 2] = USED; // sentinel; its P bit is set when the chunk before it is used
+      u32[(s + 4) >>> 2] = 0;
+    }
+    const total = newBrk > brk ? size : sentinel - start;
+    u32[start >>> 2] = total | PREV_USED;
+    u32[(start + total - 4) >>> 2] = total;
+    return start;
+  }
+
+  /** Unlinks a free chunk from its bin and stops counting it as free. */
+  private unlinkFree(c: number, size: number): void {
+    binRemove(this.u32, this.pm, c, size);
+    this.f64[this.hf + F_FREE_BLOCKS] -= 1;
+  }
+
+  private relinkFree(c: number, size: number): void {
+    this.putFree(c, size);
+    this.f64[this.hf + F_FREE_BLOCKS] += 1;
+  }
+
+  /** A chunk of csize bytes from the top of the heap (used, flags set), or 0. */
+  private growTop(csize: number): number {
+    const c = this.extendTop(csize);
+    if (c === 0) return 0;
+    return this.useChunk(c, sizeOf(this.u32[c >>> 2]), csize);
+  }
+
+  /** Large requests: a page-aligned run whose payload starts on a page. */
+  private mapRun(n: number): number {
+    const page = this.u32[this.hw + W_PAGE_SIZE];
+    const t = n + HEADER;
+    const csize = Math.ceil(t / page) * page;
+    const c = this.alignedChunk(page, csize);
+    if (c === 0) return 0;
+    const u32 = this.u32;
+    u32[c >>> 2] |= MAPPED;
+    const f64 = this.f64;
+    f64[this.hf + F_RUNS_MAPPED] += 1;
+    const size = sizeOf(u32[c >>> 2]);
+    f64[this.hf + F_MAPPED_BYTES] += size;
+    const ev = this.listener;
+    if (ev !== null) ev({ type: 'map', ptr: c + HEADER, size });
+    return this.finishAlloc(c, n);
+  }
+
+  /**
+   * A used chunk of at least csize bytes whose payload is aligned to `align`
+   * (a power of two > 8), from the bins or the top, or 0. The space before the
+   * aligned position becomes a free chunk (at least MIN_CHUNK, or nothing).
+   */
+  private alignedChunk(align: number, csize: number): number {
+    this.grew = false;
+    const u32 = this.u32;
+    // a free chunk big enough to hold an aligned position with a splittable lead
+    let c = findFit(u32, this.pm, csize + align + MIN_CHUNK);
+    let size: number;
+    if (c !== 0) {
+      size = sizeOf(u32[c >>> 2]);
+      binRemove(u32, this.pm, c, size);
+      this.f64[this.hf + F_FREE_BLOCKS] -= 1;
+    } else {
+      // from the top: compute the aligned start first, so the break rises no more than needed
+      const brk = u32[this.hw + W_BRK];
+      const sentinel = brk - 8;
+      let start = sentinel;
+      if ((u32[sentinel >>> 2] & PREV_USED) === 0) start = sentinel - u32[(sentinel - 4) >>> 2];
+      let p = alignUp(start + HEADER, align);
+      if (p - HEADER - start !== 0 && p - HEADER - start < MIN_CHUNK) p += align;
+      const need = p - HEADER + csize - start;
+      c = this.extendTop(need);
+      if (c === 0) return 0;
+      size = sizeOf(this.u32[c >>> 2]);
+    }
+    const lu32 = this.u32;
+    let p = alignUp(c + HEADER, align);
+    if (p - HEADER - c !== 0 && p - HEADER - c < MIN_CHUNK) p += align;
+    const a = p - HEADER;
+    const lead = a - c;
+    if (lead !== 0) {
+      // the lead becomes free; it cannot have a free neighbour before it (c was free)
+      const prevBit = lu32[c >>> 2] & PREV_USED;
+      lu32[c >>> 2] = lead | prevBit;
+      lu32[(c + lead - 4) >>> 2] = lead;
+      binInsert(lu32, this.pm, c, lead);
+      this.f64[this.hf + F_FREE_BLOCKS] += 1;
+      lu32[a >>> 2] = (size - lead) | 0; // P bit clear: the lead before it is free
+    }
+    return this.useChunk(a, size - lead, csize);
+  }
+
+  alignedAlloc(alignment: number, n: number): number {
+    if (alignment <= 8) return this.malloc(n);
+    const csize = chunkSizeFor(n);
+    const ev = this.listener;
+    if (ev !== null) ev({ type: 'malloc', size: n, chunk: csize });
+    const c = this.alignedChunk(alignment, csize);
+    if (c === 0) return 0;
+    return this.finishAlloc(c, n);
+  }
+
+  // ───────────────────────────────────────────── free
+
+  /**
+   * Validates p as the start of a live block and returns its chunk, or throws
+   * InvalidPointerError / DoubleFreeError. Nothing is modified.
+   *
+   * Guaranteed caught: non-numbers, non-integers, misaligned, below the first
+   * block or at/after the break (so inside the metadata or the static area),
+   * a chunk whose size, successor P bit or requested size is inconsistent, a
+   * free chunk (double free). A forged pointer whose 8 bytes before it look
+   * exactly like a consistent header cannot always be told apart (as in glibc).
+   */
+  chunkOf(op: string, p: unknown): number {
+    if (typeof p !== 'number') throw new InvalidPointerError(op, p, 'not a number');
+    if (!Number.isInteger(p)) throw new InvalidPointerError(op, p, 'not an integer');
+    if (p % 8 !== 0) throw new InvalidPointerError(op, p, 'misaligned (pointers are multiples of 8)');
+    const u32 = this.u32;
+    const start = u32[this.hw + W_HEAP_START];
+    const brk = u32[this.hw + W_BRK];
+    if (p < start + HEADER || p >= brk - 8) {
+      throw new InvalidPointerError(op, p, `outside the heap's blocks [${start + HEADER}, ${brk - 8})` +
+        (p < start ? ' (in the allocator metadata or static area)' : ''));
+    }
+    const c = p - HEADER;
+    const h = u32[c >>> 2];
+    const size = sizeOf(h);
+    const next = c + size;
+    if (size < MIN_CHUNK || next > brk - 8) throw new InvalidPointerError(op, p, 'not the start of a block (bad size in header)');
+    const nh = u32[next >>> 2];
+    if ((h & USED) === 0) {
+      if ((nh & PREV_USED) === 0 && u32[(next - 4) >>> 2] === size) throw new DoubleFreeError(op, p);
+      throw new InvalidPointerError(op, p, 'not the start of a live block');
+    }
+    if ((nh & PREV_USED) === 0) throw new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with the next block)');
+    const req = u32[(c + 4) >>> 2];
+    const slack = size - HEADER - req;
+    const maxSlack = (h & MAPPED) !== 0 ? MAX_SLACK + u32[this.hw + W_PAGE_SIZE] * 2 : MAX_SLACK;
+    if (slack < 0 || slack > maxSlack) throw new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with its size)');
+    return c;
+  }
+
+  free(p: number): void {
+    const c = this.chunkOf('free', p);
+    this.releaseChunk(c);
+  }
+
+  private releaseChunk(c: number): void {
+    const u32 = this.u32;
+    const f64 = this.f64;
+    const hf = this.hf;
+    const h = u32[c >>> 2];
+    const size = sizeOf(h);
+    f64[hf + F_LIVE_BYTES] -= u32[(c + 4) >>> 2];
+    f64[hf + F_LIVE_BLOCKS] -= 1;
+    f64[hf + F_USED_BYTES] -= size;
+    const ev = this.listener;
+    if (ev !== null) ev({ type: 'free', ptr: c + HEADER, size });
+    const mapped = (h & MAPPED) !== 0;
+    if (mapped) {
+      f64[hf + F_RUNS_UNMAPPED] += 1;
+      f64[hf + F_MAPPED_BYTES] -= size;
+      if (ev !== null) ev({ type: 'unmap', ptr: c + HEADER, size });
+    }
+    this.freeRange(c, size, h & PREV_USED, mapped);
+  }
+
+  /**
+   * Makes [c, c+size) free, merging with free neighbours; the chunk's former
+   * content is ignored. prevBit: whether the chunk before c is used. A free top
+   * chunk past trimThreshold (or a released page run) is trimmed when mayTrim.
+   */
+  private freeRange(c: number, size: number, prevBit: number, forceTrim: boolean, mayTrim = true): void {
+    const u32 = this.u32;
+    const pm = this.pm;
+    let start = c;
+    let total = size;
+    let merged = 0;
+    let mergedNext = 0;
+    let mergedPrev = 0;
+    const next = c + size;
+    const nh = u32[next >>> 2];
+    if ((nh & USED) === 0) {
+      const ns = sizeOf(nh);
+      binRemove(u32, pm, next, ns);
+      total += ns;
+      merged++;
+      mergedNext = next;
+    }
+    if (prevBit === 0) {
+      const ps = u32[(c - 4) >>> 2];
+      const prev = c - ps;
+      binRemove(u32, pm, prev, ps);
+      start = prev;
+      total += ps;
+      merged++;
+      mergedPrev = prev;
+    }
+    this.f64[this.hf + F_FREE_BLOCKS] += 1 - merged;
+    this.putFree(start, total);
+    const ev = this.listener;
+    if (ev !== null && merged !== 0) {
+      ev({ type: 'coalesce', block: start + HEADER, prev: mergedPrev && mergedPrev + HEADER, next: mergedNext && mergedNext + HEADER, size: total });
+    }
+    if (mayTrim && start + total === u32[this.hw + W_BRK] - 8 && (forceTrim || total > u32[this.hw + W_TRIM_THRESHOLD])) {
+      this.trim(0);
+    }
+  }
+
+  // ───────────────────────────────────────────── realloc
+
+  realloc(p: number, n: number): number {
+    const c = this.chunkOf('realloc', p);
+    const u32 = this.u32;
+    const h = u32[c >>> 2];
+    const size = sizeOf(h);
+    const old = u32[(c + 4) >>> 2];
+    const csize = chunkSizeFor(n);
+    const ev = this.listener;
+    if (csize <= size) {
+      // shrink in place; a tail of at least MIN_CHUNK goes back to the free lists
+      this.setRequested(c, old, n);
+      if (size - csize >= MIN_CHUNK) {
+        u32[c >>> 2] = csize | (h & FLAGS);
+        this.f64[this.hf + F_USED_BYTES] -= size - csize;
+        if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] -= size - csize;
+        this.freeRange(c + csize, size - csize, PREV_USED, false);
+      }
+      if (ev !== null) ev({ type: 'realloc', ptr: p, size: n, result: p, inPlace: true });
+      return p;
+    }
+    // grow in place: into a free neighbour and/or the top
+    const next = c + size;
+    const nh = u32[next >>> 2];
+    const brk = u32[this.hw + W_BRK];
+    let avail = size;
+    let end = next;
+    if ((nh & USED) === 0) { avail += sizeOf(nh); end = next + sizeOf(nh); }
+    if (avail >= csize || end === brk - 8) {
+      if (end !== next) this.unlinkFree(next, sizeOf(nh));
+      let total = avail;
+      if (total < csize) {
+        // at the top: raise the break by the difference
+        const newBrk = c + csize + 8;
+        if (!this.os.raiseBreak(this.u32, this.f64, newBrk)) {
+          if (end !== next) this.relinkFree(next, end - next);
+          return this.reallocMove(c, p, n, old);
+        }
+        if (this.u32[this.hw + W_GENERATION] !== this.generation) this.refresh();
+        if (ev !== null) ev({ type: 'grow', from: brk, to: newBrk, backing: this.os.backing.byteLength });
+        const s = newBrk - 8;
+        this.u32[s >>> 2] = USED | PREV_USED;
+        this.u32[(s + 4) >>> 2] = 0;
+        total = csize;
+      }
+      const lu32 = this.u32;
+      lu32[c >>> 2] = total | (h & FLAGS);
+      lu32[(c + total) >>> 2] |= PREV_USED;
+      this.f64[this.hf + F_USED_BYTES] += total - size;
+      if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] += total - size;
+      if (total - csize >= MIN_CHUNK) {
+        lu32[c >>> 2] = csize | (h & FLAGS);
+        this.f64[this.hf + F_USED_BYTES] -= total - csize;
+        if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] -= total - csize;
+        this.freeRange(c + csize, total - csize, PREV_USED, false);
+      }
+      this.setRequested(c, old, n);
+      if (ev !== null) ev({ type: 'realloc', ptr: p, size: n, result: p, inPlace: true });
+      return p;
+    }
+    return this.reallocMove(c, p, n, old);
+  }
+
+  private setRequested(c: number, old: number, n: number): void {
+    this.u32[(c + 4) >>> 2] = n;
+    const f64 = this.f64;
+    const live = f64[this.hf + F_LIVE_BYTES] + n - old;
+    f64[this.hf + F_LIVE_BYTES] = live;
+    if (live > f64[this.hf + F_PEAK_LIVE_BYTES]) f64[this.hf + F_PEAK_LIVE_BYTES] = live;
+  }
+
+  private reallocMove(c: number, p: number, n: number, old: number): number {
+    const q = this.mallocSlow(n, chunkSizeFor(n));
+    if (q === 0) return 0;
+    this.u8.copyWithin(q, p, p + Math.min(old, n));
+    this.releaseChunk(c);
+    const ev = this.listener;
+    if (ev !== null) ev({ type: 'realloc', ptr: p, size: n, result: q, inPlace: false });
+    return q;
+  }
+
+  usableSize(p: number): number {
+    const c = this.chunkOf('usableSize', p);
+    return sizeOf(this.u32[c >>> 2]) - HEADER;
+  }
+
+  // ───────────────────────────────────────────── trim, check, walk
+
+  trim(pad: number): number {
+    this.releaseTopRegion();
+    const u32 = this.u32;
+    const brk = u32[this.hw + W_BRK];
+    const sentinel = brk - 8;
+    if ((u32[sentinel >>> 2] & PREV_USED) !== 0) return 0;
+    const lastSize = u32[(sentinel - 4) >>> 2];
+    const last = sentinel - lastSize;
+    const keep = pad <= 0 ? 0 : Math.max(MIN_CHUNK, pad + 7 - ((pad + 7) % 8));
+    if (keep >= lastSize) return 0;
+    this.unlinkFree(last, lastSize);
+    const newSentinel = last + keep;
+    if (keep !== 0) this.relinkFree(last, keep);
+    u32[newSentinel >>> 2] = USED | (keep !== 0 ? 0 : PREV_USED);
+    u32[(newSentinel + 4) >>> 2] = 0;
+    const newBrk = newSentinel + 8;
+    const released = brk - newBrk;
+    this.os.lowerBreak(u32, this.f64, newBrk);
+    if (this.u32[this.hw + W_GENERATION] !== this.generation || this.u32.length === 0) this.refresh();
+    const ev = this.listener;
+    if (ev !== null) ev({ type: 'trim', from: brk, to: newBrk, released });
+    return released;
+  }
+
+  /** A region tail that is the last chunk would keep the top from being trimmed. */
+  private releaseTopRegion(): void {
+    const u32 = this.u32;
+    const sentinel = u32[this.hw + W_BRK] - 8;
+    for (let g = 0; g < GROUPS; g++) {
+      const t = u32[this.pm + P_REGION_SLOTS + g];
+      if (t !== 0 && t + sizeOf(u32[t >>> 2]) === sentinel) this.releaseRegion(g);
+    }
+  }
+
+  check(): void {
+    checkHeap(this);
+  }
+
+  blocks(): BlockInfo[] {
+    return walkBlocks(this);
+  }
+
+  largestFreeBlock(): number {
+    let best = largestInBins(this.u32, this.pm);
+    for (let g = 0; g < GROUPS; g++) {
+      const t = this.u32[this.pm + P_REGION_SLOTS + g];
+      if (t !== 0) best = Math.max(best, sizeOf(this.u32[t >>> 2]));
+    }
+    return best;
+  }
+}
+
+function alignUp(x: number, align: number): number {
+  return Math.ceil(x / align) * align;
+}
+
+export const segfitPolicy: PolicyFactory = {
+  policyId: SEGFIT_POLICY_ID,
+  name: 'segfit',
+  metadataBytes: POLICY_WORDS * 4,
+  create: (os) => new SegFit(os),
+};
+

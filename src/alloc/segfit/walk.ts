@@ -1,0 +1,133 @@
+/**
+ * Whole-heap walks of the default allocator: check() (every invariant listed
+ * in layout.ts) and blocks() (the raw material of heap maps). Both are O(heap)
+ * and allocate freely; they are never on the malloc/free path.
+ */
+import { HeapCorruptionError } from '../../heap/errors.js';
+import type { BlockInfo } from '../../heap/types.js';
+import {
+  F_FREE_BLOCKS, F_LIVE_BLOCKS, F_LIVE_BYTES, F_USED_BYTES, W_BRK, W_HEAP_START, W_PAGE_SIZE,
+} from '../../os/header.js';
+import { P_REGION_SLOTS, forEachList, listBitSet } from './bins.js';
+import { GROUPS, HEADER, MAPPED, MAX_SLACK, MIN_CHUNK, PREV_USED, REGION_TAIL, USED, sizeOf } from './layout.js';
+
+export interface WalkTarget {
+  readonly u32: Uint32Array;
+  readonly f64: Float64Array;
+  readonly hw: number;
+  readonly hf: number;
+  readonly pm: number;
+}
+
+export function walkBlocks(t: WalkTarget): BlockInfo[] {
+  const { u32 } = t;
+  const start = u32[t.hw + W_HEAP_START];
+  const sentinel = u32[t.hw + W_BRK] - 8;
+  const out: BlockInfo[] = [];
+  for (let c = start; c < sentinel;) {
+    const h = u32[c >>> 2];
+    const size = sizeOf(h);
+    if (size < MIN_CHUNK) break; // corrupt: check() reports it
+    const used = (h & USED) !== 0 && (u32[(c + 4) >>> 2] & REGION_TAIL) === 0;
+    out.push({
+      ptr: c + HEADER,
+      offset: c,
+      size,
+      state: used ? ((h & MAPPED) !== 0 ? 'mapped' : 'used') : c + size === sentinel ? 'top' : 'free',
+      requested: used ? u32[(c + 4) >>> 2] : 0,
+    });
+    c += size;
+  }
+  return out;
+}
+
+export function checkHeap(t: WalkTarget): void {
+  const { u32, f64 } = t;
+  const start = u32[t.hw + W_HEAP_START];
+  const brk = u32[t.hw + W_BRK];
+  const sentinel = brk - 8;
+  const page = u32[t.hw + W_PAGE_SIZE];
+  const fail = (c: number, why: string): never => { throw new HeapCorruptionError(c, why); };
+  if (brk > u32.length * 4) fail(brk, `the break ${brk} lies beyond the memory (${u32.length * 4} bytes)`);
+
+  // 1. the bins: every listed chunk free, of the list's size range, linked both ways
+  const binned = new Set<number>();
+  forEachList(t.pm, (headIndex, min, max) => {
+    let prev = 0;
+    let count = 0;
+    for (let c = u32[headIndex]; c !== 0; c = u32[(c + 4) >>> 2]) {
+      if (c < start || c >= sentinel || c % 8 !== 0) fail(c, `bin list for sizes ${min}..${max} points outside the heap`);
+      if (binned.has(c)) fail(c, `chunk is linked twice in the bins (a cycle or a duplicate)`);
+      binned.add(c);
+      const h = u32[c >>> 2];
+      const size = sizeOf(h);
+      if ((h & USED) !== 0) fail(c, `used chunk found in the bin for sizes ${min}..${max}`);
+      if (size < min || size > max) fail(c, `free chunk of ${size} bytes is in the bin for sizes ${min}..${max}`);
+      if (u32[(c + 8) >>> 2] !== prev) fail(c, `broken back link in the bin for sizes ${min}..${max}`);
+      prev = c;
+      count++;
+    }
+    if ((count !== 0) !== listBitSet(u32, t.pm, min)) fail(u32[headIndex], `bitmap bit for the bin of sizes ${min}..${max} says ${count === 0 ? 'non-empty' : 'empty'}`);
+  });
+  const regionTails = new Map<number, number>();
+  for (let g = 0; g < GROUPS; g++) {
+    const r = u32[t.pm + P_REGION_SLOTS + g];
+    if (r !== 0) regionTails.set(r, g);
+  }
+
+  // 2. the walk: exact cover, flags, boundary tags, coalescing, counters
+  let prevUsed = true;
+  let liveBlocks = 0;
+  let liveBytes = 0;
+  let usedBytes = 0;
+  let freeBlocks = 0;
+  let seenRegions = 0;
+  let c = start;
+  while (c < sentinel) {
+    const h = u32[c >>> 2];
+    const size = sizeOf(h);
+    if (size < MIN_CHUNK || size % 8 !== 0) fail(c, `chunk size ${size} is not a multiple of 8 of at least ${MIN_CHUNK}`);
+    if (c + size > sentinel) fail(c, `chunk of ${size} bytes runs past the sentinel at ${sentinel}`);
+    if (((h & PREV_USED) !== 0) !== prevUsed) fail(c, `PREV_USED bit says the previous chunk is ${prevUsed ? 'free' : 'used'}, it is ${prevUsed ? 'used' : 'free'}`);
+    if ((h & USED) !== 0 && (u32[(c + 4) >>> 2] & REGION_TAIL) !== 0) {
+      const info = u32[(c + 4) >>> 2];
+      const g = regionTails.get(c);
+      if (g === undefined) fail(c, `chunk is marked as a region tail but no group's slot points to it`);
+      if ((info & 0xff) !== g) fail(c, `region tail names group ${info & 0xff}, the slot is group ${g}`);
+      if ((h & MAPPED) !== 0) fail(c, `region tail is marked as a mapped run`);
+      seenRegions++;
+      freeBlocks++;
+      prevUsed = true;
+    } else if ((h & USED) !== 0) {
+      const req = u32[(c + 4) >>> 2];
+      const slack = size - HEADER - req;
+      const maxSlack = (h & MAPPED) !== 0 ? MAX_SLACK + 2 * page : MAX_SLACK;
+      if (slack < 0 || slack > maxSlack) fail(c, `requested size ${req} does not fit a used chunk of ${size} bytes`);
+      liveBlocks++;
+      liveBytes += req;
+      usedBytes += size;
+      prevUsed = true;
+    } else {
+      if (!prevUsed) fail(c, `two free chunks are adjacent (not coalesced)`);
+      if (u32[(c + size - 4) >>> 2] !== size) fail(c, `footer ${u32[(c + size - 4) >>> 2]} differs from the size ${size}`);
+      if (!binned.delete(c)) fail(c, `free chunk of ${size} bytes is in no bin`);
+      freeBlocks++;
+      prevUsed = false;
+    }
+    c += size;
+  }
+  if (c !== sentinel) fail(c, `blocks end at ${c}, not at the sentinel ${sentinel}`);
+  const sh = u32[sentinel >>> 2];
+  if ((sh & USED) === 0 || sizeOf(sh) !== 0) fail(sentinel, `the sentinel before the break is damaged`);
+  if (((sh & PREV_USED) !== 0) !== prevUsed) fail(sentinel, `the sentinel's PREV_USED bit is wrong`);
+  if (binned.size !== 0) fail([...binned][0], `chunk in a bin is not a free block of the heap`);
+  if (seenRegions !== regionTails.size) fail([...regionTails.keys()][0], `a region slot points to something that is not a free region tail`);
+  const hf = t.hf;
+  const expect = (slot: number, actual: number, what: string): void => {
+    if (f64[hf + slot] !== actual) fail(start, `counter ${what} is ${f64[hf + slot]}, the heap holds ${actual}`);
+  };
+  expect(F_LIVE_BLOCKS, liveBlocks, 'liveBlocks');
+  expect(F_LIVE_BYTES, liveBytes, 'liveBytes');
+  expect(F_USED_BYTES, usedBytes, 'usedBytes');
+  expect(F_FREE_BLOCKS, freeBlocks, 'freeBlocks');
+}

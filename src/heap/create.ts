@@ -1,0 +1,130 @@
+/**
+ * createHeap and attachHeap: lay out a fresh heap in new (or given) memory, or
+ * find an existing one by its header.
+ */
+import type { PolicyFactory } from '../alloc/policy.js';
+import { segfitPolicy } from '../alloc/segfit/segfit.js';
+import { MAX_ADDRESS_SPACE, WASM_PAGE, createBacking, wrapBacking, type Backing } from '../os/backing.js';
+import {
+  BACKING_CODES, F_INITIAL_SIZE, F_MAX_SIZE, F_PEAK_BRK, F_SLOTS_BYTE, F_SLOT_COUNT, HEADER_BYTES, HEAP_MAGIC,
+  LAYOUT_VERSION, W_BACKING, W_BASE, W_BRK, W_GENERATION, W_HEAP_START, W_MAGIC, W_META_BYTES, W_MMAP_THRESHOLD,
+  W_PAGE_SIZE, W_POLICY, W_POLICY_META_BYTES, W_STATIC_BASE, W_STATIC_SIZE, W_TRIM_THRESHOLD, W_VERSION,
+} from '../os/header.js';
+import { OsLayer, roundUp } from '../os/os-layer.js';
+import { HeapError } from './errors.js';
+import { Heap } from './heap.js';
+import type { AttachOptions, BackingKind, HeapOptions, OutOfMemoryPolicy } from './types.js';
+import { isPowerOfTwo, optionInteger } from './validate.js';
+
+const POLICIES: readonly PolicyFactory[] = [segfitPolicy];
+const BACKINGS: readonly BackingKind[] = BACKING_CODES;
+
+export const DEFAULTS = {
+  backing: 'arraybuffer' as BackingKind,
+  initialSize: 64 * 1024,
+  maxSize: 2 ** 31,
+  pageSize: 4096,
+  mmapThreshold: 128 * 1024,
+  trimThreshold: 128 * 1024,
+};
+
+export function createHeap(options: HeapOptions = {}): Heap {
+  if (options === null || typeof options !== 'object') throw new TypeError('createHeap: options must be an object');
+  const backingKind = options.backing ?? (options.memory ? 'wasm' : DEFAULTS.backing);
+  if (!BACKINGS.includes(backingKind)) {
+    throw new RangeError(`createHeap: backing must be one of ${BACKINGS.map((b) => `'${b}'`).join(', ')}, got ${JSON.stringify(backingKind)}`);
+  }
+  if (options.memory !== undefined && !(options.memory instanceof WebAssembly.Memory)) {
+    throw new TypeError('createHeap: memory must be a WebAssembly.Memory (with backing: \'wasm\')');
+  }
+  if (options.memory !== undefined && backingKind !== 'wasm') throw new RangeError(`createHeap: memory is only for backing 'wasm', not '${backingKind}'`);
+  const onOutOfMemory = oomOption('createHeap', options.onOutOfMemory);
+  const maxSize = optionInteger('maxSize', options.maxSize, Math.min(DEFAULTS.maxSize, MAX_ADDRESS_SPACE), 65536, MAX_ADDRESS_SPACE);
+  const pageSize = optionInteger('pageSize', options.pageSize, DEFAULTS.pageSize, 4096, 1 << 30);
+  if (!isPowerOfTwo(pageSize)) throw new RangeError(`createHeap: pageSize must be a power of two, got ${pageSize}`);
+  const mmapThreshold = optionInteger('mmapThreshold', options.mmapThreshold, DEFAULTS.mmapThreshold, 1024, MAX_ADDRESS_SPACE - 1);
+  const trimThreshold = optionInteger('trimThreshold', options.trimThreshold, DEFAULTS.trimThreshold, 0, MAX_ADDRESS_SPACE - 1);
+  const staticSize = optionInteger('staticSize', options.staticSize, 0, 0, maxSize);
+  const base = optionInteger('base', options.base, 0, 0, MAX_ADDRESS_SPACE - 1);
+  if (base % 8 !== 0) throw new RangeError(`createHeap: base must be a multiple of 8, got ${base}`);
+  if (base !== 0 && !options.memory) throw new RangeError('createHeap: base is only for an existing WebAssembly.Memory (memory option)');
+
+  const policy = POLICIES[0];
+  const staticBase = base + HEADER_BYTES + policy.metadataBytes;
+  const heapStart = staticBase + roundUp(staticSize, 8);
+  const firstBrk = heapStart + 8; // the sentinel
+  if (firstBrk > maxSize) throw new RangeError(`createHeap: maxSize ${maxSize} is too small for the heap's metadata and static area (${firstBrk} bytes)`);
+  let initialSize = optionInteger('initialSize', options.initialSize, Math.min(DEFAULTS.initialSize, maxSize), 0, maxSize);
+  if (initialSize > maxSize) throw new RangeError(`createHeap: initialSize ${initialSize} exceeds maxSize ${maxSize}`);
+  initialSize = Math.max(initialSize, roundUp(firstBrk, 4096));
+  if (backingKind === 'wasm') initialSize = Math.min(roundUp(initialSize, WASM_PAGE), Math.max(maxSize, WASM_PAGE));
+
+  const backing = createBacking(backingKind, Math.min(initialSize, maxSize), maxSize, options.memory);
+  if (backing.byteLength < firstBrk && !backing.resize(roundUp(firstBrk, WASM_PAGE))) {
+    throw new HeapError(`createHeap: the memory cannot hold the heap's metadata (${firstBrk} bytes from base ${base})`);
+  }
+  const os = new OsLayer(backing, base);
+  const u32 = new Uint32Array(backing.buffer, 0, backing.byteLength >>> 2);
+  const f64 = new Float64Array(backing.buffer, 0, backing.byteLength >>> 3);
+  const hw = base >>> 2;
+  const hf = (base + F_SLOTS_BYTE) >>> 3;
+  u32.fill(0, hw, hw + (HEADER_BYTES >>> 2));
+  u32[hw + W_VERSION] = LAYOUT_VERSION;
+  u32[hw + W_POLICY] = policy.policyId;
+  u32[hw + W_META_BYTES] = heapStart - base;
+  u32[hw + W_BRK] = firstBrk;
+  u32[hw + W_HEAP_START] = heapStart;
+  u32[hw + W_PAGE_SIZE] = pageSize;
+  u32[hw + W_MMAP_THRESHOLD] = mmapThreshold;
+  u32[hw + W_TRIM_THRESHOLD] = trimThreshold;
+  u32[hw + W_STATIC_BASE] = staticBase;
+  u32[hw + W_STATIC_SIZE] = staticSize;
+  u32[hw + W_GENERATION] = 0;
+  u32[hw + W_BACKING] = BACKINGS.indexOf(backingKind);
+  u32[hw + W_BASE] = base;
+  u32[hw + W_POLICY_META_BYTES] = policy.metadataBytes;
+  f64.fill(0, hf, hf + F_SLOT_COUNT);
+  f64[hf + F_MAX_SIZE] = backingKind === 'wasm' ? Math.min(maxSize, backing.maxByteLength) : maxSize;
+  f64[hf + F_INITIAL_SIZE] = backing.byteLength;
+  f64[hf + F_PEAK_BRK] = firstBrk;
+  new Uint8Array(backing.buffer, staticBase, heapStart - staticBase).fill(0);
+  const allocator = policy.create(os);
+  allocator.format(heapStart);
+  u32[hw + W_MAGIC] = HEAP_MAGIC; // last: a half-made heap is never attachable
+  return new Heap(allocator, os, onOutOfMemory);
+}
+
+/**
+ * A second Heap object over memory that already holds a heap (heap.memory, or
+ * the SharedArrayBuffer / WebAssembly.Memory itself). Both see and can use the
+ * same blocks. Over a plain ArrayBuffer the attached Heap cannot grow the
+ * memory, and if the creator grows it (by copying) the attached Heap throws.
+ */
+export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly.Memory, options: AttachOptions = {}): Heap {
+  const backing: Backing = wrapBacking(memory);
+  const base = optionInteger('base', options.base, 0, 0, MAX_ADDRESS_SPACE - 1);
+  const onOutOfMemory = oomOption('attachHeap', options.onOutOfMemory);
+  if (base % 8 !== 0 || base + HEADER_BYTES > backing.byteLength) {
+    throw new HeapError(`attachHeap: no heapflow heap at offset ${base}: the memory has only ${backing.byteLength} bytes`, 'BAD_HEAP_MEMORY');
+  }
+  const u32 = new Uint32Array(backing.buffer, 0, backing.byteLength >>> 2);
+  const hw = base >>> 2;
+  if (u32[hw + W_MAGIC] !== HEAP_MAGIC) {
+    throw new HeapError(`attachHeap: no heapflow heap at offset ${base} of this memory (magic number missing)`, 'BAD_HEAP_MEMORY');
+  }
+  if (u32[hw + W_VERSION] !== LAYOUT_VERSION) {
+    throw new HeapError(`attachHeap: heap layout version ${u32[hw + W_VERSION]} is not supported (this build reads version ${LAYOUT_VERSION})`, 'BAD_HEAP_MEMORY');
+  }
+  const policy = POLICIES.find((p) => p.policyId === u32[hw + W_POLICY]);
+  if (!policy) throw new HeapError(`attachHeap: unknown allocator policy id ${u32[hw + W_POLICY]}`, 'BAD_HEAP_MEMORY');
+  if (u32[hw + W_BASE] !== base) throw new HeapError(`attachHeap: the heap header at ${base} says its base is ${u32[hw + W_BASE]}`, 'BAD_HEAP_MEMORY');
+  if (u32[hw + W_BRK] > backing.byteLength) throw new HeapError(`attachHeap: the heap's break ${u32[hw + W_BRK]} lies beyond the memory (${backing.byteLength} bytes)`, 'BAD_HEAP_MEMORY');
+  const os = new OsLayer(backing, base);
+  return new Heap(policy.create(os), os, onOutOfMemory);
+}
+
+function oomOption(op: string, v: unknown): OutOfMemoryPolicy {
+  if (v === undefined) return 'null';
+  if (v !== 'null' && v !== 'throw') throw new RangeError(`${op}: onOutOfMemory must be 'null' or 'throw', got ${JSON.stringify(v)}`);
+  return v;
+}

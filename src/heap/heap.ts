@@ -1,0 +1,287 @@
+/**
+ * The public Heap: argument checks, out-of-memory policy, views, statistics
+ * and events in front of an allocator policy. Memory figures live in the heap
+ * header (shared by every Heap attached to the memory); call counters belong
+ * to this object.
+ */
+import type { AllocatorPolicy } from '../alloc/policy.js';
+import type { OsLayer } from '../os/os-layer.js';
+import {
+  F_FREE_BLOCKS, F_GROWN_ALLOCS, F_LIVE_BLOCKS, F_LIVE_BYTES, F_MAPPED_BYTES, F_MAX_SIZE, F_OS_BYTES_GROWN,
+  F_OS_BYTES_RETURNED, F_OS_GROWS, F_OS_SHRINKS, F_PEAK_BRK, F_PEAK_LIVE_BYTES, F_REUSED_ALLOCS, F_RUNS_MAPPED,
+  F_RUNS_UNMAPPED, F_SBRK_CALLS, F_USED_BYTES, W_BRK, W_HEAP_START, W_META_BYTES, W_STATIC_BASE, W_STATIC_SIZE,
+} from '../os/header.js';
+import { HeapError, OutOfMemoryError } from './errors.js';
+import type { BlockInfo, HeapEvent, HeapEventListener, HeapStats, OutOfMemoryPolicy } from './types.js';
+import { assertAlignment, assertSize } from './validate.js';
+
+type TypedArrayConstructor<T> = {
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+  readonly name: string;
+};
+
+/** Largest request considered at all: beyond it no chunk size fits in 32 bits. */
+const MAX_REQUEST = 2 ** 32 - 65536;
+
+export class Heap {
+  /** Requests above this can never succeed (maxSize minus the heap's own overhead). */
+  private readonly maxRequest: number;
+  private readonly listeners: HeapEventListener[] = [];
+  private readonly oomThrows: boolean;
+  private viewGeneration = -1;
+  private views: Record<string, ArrayBufferView> = {};
+  // this object's call counters
+  private mallocCalls = 0;
+  private callocCalls = 0;
+  private reallocCalls = 0;
+  private freeCalls = 0;
+  private alignedAllocCalls = 0;
+
+  /** @internal use createHeap or attachHeap */
+  constructor(private readonly policy: AllocatorPolicy, private readonly os: OsLayer, onOutOfMemory: OutOfMemoryPolicy) {
+    this.oomThrows = onOutOfMemory === 'throw';
+    const maxSize = policy.f64[os.hf + F_MAX_SIZE];
+    this.maxRequest = Math.min(MAX_REQUEST, maxSize - policy.u32[os.hw + W_META_BYTES]);
+  }
+
+  // ───────────────────────────────────── the C functions
+
+  /** C malloc: a block of at least `size` bytes, 8-aligned, or 0. malloc(0) returns a unique minimum block. */
+  malloc(size: number): number {
+    this.mallocCalls++;
+    if ((size >>> 0) !== size || size > this.maxRequest) return this.oddSize('malloc', size);
+    this.policy.sync();
+    const p = this.policy.malloc(size);
+    return p !== 0 ? p : this.outOfMemory('malloc', size, 'no room left under maxSize');
+  }
+
+  /** C calloc: count*size zeroed bytes; 0 when the product overflows or exceeds maxSize. */
+  calloc(count: number, size: number): number {
+    this.callocCalls++;
+    assertSize('calloc', 'count', count);
+    assertSize('calloc', 'size', size);
+    const total = count * size;
+    if (!Number.isSafeInteger(total) || total > this.maxRequest) {
+      return this.outOfMemory('calloc', total, `${count} * ${size} exceeds maxSize`);
+    }
+    this.policy.sync();
+    const p = this.policy.malloc(total);
+    if (p === 0) return this.outOfMemory('calloc', total, 'no room left under maxSize');
+    this.policy.u8.fill(0, p, p + total);
+    return p;
+  }
+
+  /**
+   * C realloc with glibc's semantics: realloc(0, n) = malloc(n); realloc(p, 0)
+   * frees p and returns 0; grows or shrinks in place when it can; on failure
+   * returns 0 and leaves p untouched.
+   */
+  realloc(ptr: number, size: number): number {
+    this.reallocCalls++;
+    if (ptr === 0) return this.malloc(size);
+    if ((size >>> 0) !== size || size > this.maxRequest) {
+      assertSize('realloc', 'size', size);
+      this.policy.sync();
+      this.policy.usableSize(ptr); // an invalid pointer is reported before the size
+      return this.outOfMemory('realloc', size, 'exceeds maxSize');
+    }
+    this.policy.sync();
+    if (size === 0) {
+      this.policy.free(ptr);
+      return 0;
+    }
+    const q = this.policy.realloc(ptr, size);
+    return q !== 0 ? q : this.outOfMemory('realloc', size, 'no room left under maxSize');
+  }
+
+  /** C free: free(0) is a no-op; anything else must be a live block's pointer. */
+  free(ptr: number): void {
+    this.freeCalls++;
+    if (ptr === 0) return;
+    this.policy.sync();
+    this.policy.free(ptr);
+  }
+
+  /** C aligned_alloc / posix_memalign: `alignment` a power of two. */
+  alignedAlloc(alignment: number, size: number): number {
+    this.alignedAllocCalls++;
+    assertAlignment('alignedAlloc', alignment);
+    if ((size >>> 0) !== size || size > this.maxRequest - alignment) return this.oddSize('alignedAlloc', size);
+    this.policy.sync();
+    const p = this.policy.alignedAlloc(alignment, size);
+    return p !== 0 ? p : this.outOfMemory('alignedAlloc', size, 'no room left under maxSize');
+  }
+
+  /** Bytes usable at ptr (at least what was requested). */
+  usableSize(ptr: number): number {
+    this.policy.sync();
+    return this.policy.usableSize(ptr);
+  }
+
+  private oddSize(op: string, size: unknown): number {
+    assertSize(op, 'size', size);
+    return this.outOfMemory(op, size, `exceeds maxSize (${this.maxRequest} bytes at most)`);
+  }
+
+  private outOfMemory(op: string, size: number, reason: string): number {
+    if (this.oomThrows) throw new OutOfMemoryError(op, size, reason);
+    return 0;
+  }
+
+  // ───────────────────────────────────── memory access
+
+  /** The backing itself: ArrayBuffer, SharedArrayBuffer or WebAssembly.Memory. */
+  get memory(): ArrayBuffer | SharedArrayBuffer | WebAssembly.Memory {
+    return this.os.backing.memory;
+  }
+
+  get u8(): Uint8Array { this.policy.sync(); return this.policy.u8; }
+  get u32(): Uint32Array { this.policy.sync(); return this.policy.u32; }
+  get f64(): Float64Array { this.policy.sync(); return this.policy.f64; }
+  get i8(): Int8Array { return this.cached(Int8Array); }
+  get u16(): Uint16Array { return this.cached(Uint16Array); }
+  get i16(): Int16Array { return this.cached(Int16Array); }
+  get i32(): Int32Array { return this.cached(Int32Array); }
+  get f32(): Float32Array { return this.cached(Float32Array); }
+  get i64(): BigInt64Array { return this.cached(BigInt64Array); }
+  get u64(): BigUint64Array { return this.cached(BigUint64Array); }
+  get dataView(): DataView {
+    this.refreshViews();
+    let v = this.views['DataView'] as DataView | undefined;
+    if (!v) this.views['DataView'] = v = new DataView(this.policy.u8.buffer, 0, this.policy.u8.byteLength);
+    return v;
+  }
+
+  private refreshViews(): void {
+    this.policy.sync();
+    if (this.viewGeneration !== this.policy.generation) {
+      this.views = {};
+      this.viewGeneration = this.policy.generation;
+    }
+  }
+
+  private cached<T extends ArrayBufferView>(ctor: TypedArrayConstructor<T>): T {
+    this.refreshViews();
+    let v = this.views[ctor.name] as T | undefined;
+    if (!v) {
+      const bytes = this.policy.u8.byteLength;
+      this.views[ctor.name] = v = new ctor(this.policy.u8.buffer, 0, Math.floor(bytes / ctor.BYTES_PER_ELEMENT));
+    }
+    return v;
+  }
+
+  /** A typed view of a block: `length` elements (default: as many as fit in its usable size). */
+  view<T extends ArrayBufferView>(ptr: number, ctor: TypedArrayConstructor<T>, length?: number): T {
+    this.policy.sync();
+    const usable = this.policy.usableSize(ptr);
+    const per = ctor.BYTES_PER_ELEMENT;
+    if (ptr % per !== 0) throw new RangeError(`view: pointer ${ptr} is not aligned to ${ctor.name}'s ${per} bytes`);
+    const max = Math.floor(usable / per);
+    const n = length ?? max;
+    assertSize('view', 'length', n);
+    if (n > max) throw new RangeError(`view: ${n} ${ctor.name} elements (${n * per} bytes) do not fit the ${usable} usable bytes at ${ptr}`);
+    return new ctor(this.policy.u8.buffer, ptr, n);
+  }
+
+  /** Start of the fixed static area reserved at creation (its size is stats().staticSize). */
+  get staticBase(): number {
+    return this.policy.u32[this.os.hw + W_STATIC_BASE];
+  }
+
+  // ───────────────────────────────────── inspection
+
+  stats(): HeapStats {
+    this.policy.sync();
+    const u32 = this.policy.u32;
+    const f = this.policy.f64;
+    const hf = this.os.hf;
+    const hw = this.os.hw;
+    const brk = u32[hw + W_BRK];
+    const heapStart = u32[hw + W_HEAP_START];
+    const usedBytes = f[hf + F_USED_BYTES];
+    const freeBytes = brk - 8 - heapStart - usedBytes;
+    const largest = this.policy.largestFreeBlock();
+    const peakHeapSize = f[hf + F_PEAK_BRK];
+    const peakLiveBytes = f[hf + F_PEAK_LIVE_BYTES];
+    return {
+      heapSize: brk,
+      peakHeapSize,
+      backingSize: this.os.backing.byteLength,
+      liveBytes: f[hf + F_LIVE_BYTES],
+      peakLiveBytes,
+      liveBlocks: f[hf + F_LIVE_BLOCKS],
+      usedBytes,
+      freeBytes,
+      freeBlocks: f[hf + F_FREE_BLOCKS],
+      largestFreeBlock: largest,
+      externalFragmentation: freeBytes > 0 ? 1 - largest / freeBytes : 0,
+      utilization: peakHeapSize > 0 ? peakLiveBytes / peakHeapSize : 0,
+      metadataBytes: u32[hw + W_STATIC_BASE] - this.os.base,
+      staticSize: u32[hw + W_STATIC_SIZE],
+      osGrows: f[hf + F_OS_GROWS],
+      osBytesGrown: f[hf + F_OS_BYTES_GROWN],
+      osShrinks: f[hf + F_OS_SHRINKS],
+      osBytesReturned: f[hf + F_OS_BYTES_RETURNED],
+      sbrkCalls: f[hf + F_SBRK_CALLS],
+      runsMapped: f[hf + F_RUNS_MAPPED],
+      runsUnmapped: f[hf + F_RUNS_UNMAPPED],
+      mappedBytes: f[hf + F_MAPPED_BYTES],
+      mallocCalls: this.mallocCalls,
+      callocCalls: this.callocCalls,
+      reallocCalls: this.reallocCalls,
+      freeCalls: this.freeCalls,
+      alignedAllocCalls: this.alignedAllocCalls,
+      reusedAllocs: f[hf + F_REUSED_ALLOCS],
+      grownAllocs: f[hf + F_GROWN_ALLOCS],
+    };
+  }
+
+  /** Returns free memory at the top to the OS layer, keeping `pad` bytes; returns the bytes released. */
+  trim(pad = 0): number {
+    assertSize('trim', 'pad', pad);
+    this.policy.sync();
+    return this.policy.trim(pad);
+  }
+
+  /** Walks every block and free list; throws HeapCorruptionError naming the block and the broken invariant. */
+  check(): void {
+    this.policy.sync();
+    this.policy.check();
+  }
+
+  /** Every block in address order: the raw material of heap maps. */
+  blocks(): BlockInfo[] {
+    this.policy.sync();
+    return this.policy.blocks();
+  }
+
+  /** Name of the allocator policy behind this heap. */
+  get policyName(): string {
+    return this.policy.name;
+  }
+
+  /**
+   * Calls `listener` with one event per step of the allocation flow. Returns a
+   * function that removes it. With no listener, the flow pays one null check.
+   */
+  onEvent(listener: HeapEventListener): () => void {
+    if (typeof listener !== 'function') throw new TypeError('onEvent: listener must be a function');
+    this.listeners.push(listener);
+    this.installListeners();
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+      this.installListeners();
+    };
+  }
+
+  private installListeners(): void {
+    const ls = this.listeners;
+    if (ls.length === 0) this.policy.setListener(null);
+    else if (ls.length === 1) this.policy.setListener(ls[0]);
+    else this.policy.setListener((e: HeapEvent) => { for (const l of ls.slice()) l(e); });
+  }
+}
+
+export { HeapError };

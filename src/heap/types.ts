@@ -1,0 +1,108 @@
+/** Public types of the Heap facade. */
+
+export type BackingKind = 'arraybuffer' | 'resizable' | 'shared' | 'wasm';
+export type OutOfMemoryPolicy = 'null' | 'throw';
+
+export interface HeapOptions {
+  /** Which memory the heap lives in (default: 'arraybuffer', the fastest; see README). */
+  backing?: BackingKind;
+  /** Backing capacity at creation, in bytes; the backing never shrinks below it. Default 64 KiB. */
+  initialSize?: number;
+  /** Largest backing size in bytes, up to 4 GiB. Default 2 GiB ('wasm', 'shared', 'resizable': also reserved as the maximum). */
+  maxSize?: number;
+  /** The OS layer's page: granularity of mapped runs and of trimming. Power of two, >= 4096. Default 4096. */
+  pageSize?: number;
+  /** Requests at or above this many bytes come from page runs ("mmap"). Default 128 KiB, as glibc. */
+  mmapThreshold?: number;
+  /** Free memory at the top beyond this many bytes is returned automatically. Default 128 KiB, as glibc. */
+  trimThreshold?: number;
+  /** Bytes of a fixed "static" area reserved at creation, at `heap.staticBase`. Default 0. */
+  staticSize?: number;
+  /** What a request that cannot be satisfied does: return 0 (C) or throw OutOfMemoryError. Default 'null'. */
+  onOutOfMemory?: OutOfMemoryPolicy;
+  /** For backing 'wasm': an existing WebAssembly.Memory to live in. */
+  memory?: WebAssembly.Memory;
+  /** For backing 'wasm' with `memory`: byte offset where the heap starts (above the module's data and stack). */
+  base?: number;
+}
+
+export interface AttachOptions {
+  onOutOfMemory?: OutOfMemoryPolicy;
+  /** Byte offset of the heap inside the memory (default: read from offset 0, or the `base` it was created with). */
+  base?: number;
+}
+
+export interface HeapStats {
+  /** The break: bytes from offset 0 to the highest byte taken from the OS layer (metadata and static area included). */
+  heapSize: number;
+  peakHeapSize: number;
+  /** Capacity of the backing memory in bytes. */
+  backingSize: number;
+  /** Sum of requested sizes of live blocks. */
+  liveBytes: number;
+  peakLiveBytes: number;
+  liveBlocks: number;
+  /** Bytes of all live blocks including headers and padding. */
+  usedBytes: number;
+  /** Bytes in free blocks (headers included). */
+  freeBytes: number;
+  freeBlocks: number;
+  /** Largest free block (chunk bytes); found from the highest non-empty bin, no heap walk. */
+  largestFreeBlock: number;
+  /** 1 - largestFreeBlock / freeBytes (0 when nothing is free). */
+  externalFragmentation: number;
+  /** peakLiveBytes / peakHeapSize. */
+  utilization: number;
+  /** Bytes of allocator metadata at the start of the heap (header, bins, counters). */
+  metadataBytes: number;
+  staticSize: number;
+  // OS-layer counters
+  osGrows: number;
+  osBytesGrown: number;
+  osShrinks: number;
+  osBytesReturned: number;
+  /** Times the break moved up / down (sbrk calls). */
+  sbrkCalls: number;
+  runsMapped: number;
+  runsUnmapped: number;
+  mappedBytes: number;
+  // call counters
+  mallocCalls: number;
+  callocCalls: number;
+  reallocCalls: number;
+  freeCalls: number;
+  alignedAllocCalls: number;
+  /** mallocs served by reusing a free block, versus by growing the break. */
+  reusedAllocs: number;
+  grownAllocs: number;
+}
+
+export type BlockState = 'used' | 'free' | 'mapped' | 'top';
+
+export interface BlockInfo {
+  /** The payload pointer (what malloc returned / would return). */
+  ptr: number;
+  /** Offset of the block header. */
+  offset: number;
+  /** Whole block in bytes (header and padding included). */
+  size: number;
+  state: BlockState;
+  /** Requested size for used and mapped blocks; 0 for free ones. */
+  requested: number;
+}
+
+/** One event per step of the allocation flow. */
+export type HeapEvent =
+  | { type: 'malloc'; size: number; chunk: number }
+  | { type: 'bin'; bin: number; binSize: number; hit: boolean }
+  | { type: 'split'; block: number; size: number; remainder: number }
+  | { type: 'grow'; from: number; to: number; backing: number }
+  | { type: 'map'; ptr: number; size: number }
+  | { type: 'unmap'; ptr: number; size: number }
+  | { type: 'done'; ptr: number; size: number; reused: boolean }
+  | { type: 'free'; ptr: number; size: number }
+  | { type: 'coalesce'; block: number; prev: number; next: number; size: number }
+  | { type: 'realloc'; ptr: number; size: number; result: number; inPlace: boolean }
+  | { type: 'trim'; from: number; to: number; released: number };
+
+export type HeapEventListener = (event: HeapEvent) => void;

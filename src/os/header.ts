@@ -1,0 +1,65 @@
+/**
+ * The heap header: the first bytes at the heap's base, shared by every Heap
+ * object attached to the memory. Everything a second Heap needs to find and
+ * use the heap is here; policy metadata (bins, regions) follows it.
+ *
+ *   base + 0    u32 words (W_*)          base + 64   f64 slots (F_*)
+ *   ┌────────┬─────────┬────────┬─────┐  ┌───────────┬───────────┬─────┐
+ *   │ magic  │ version │ policy │ ... │  │ maxSize   │ liveBytes │ ... │
+ *   └────────┴─────────┴────────┴─────┘  └───────────┴───────────┴─────┘
+ *   base + HEADER_BYTES: policy metadata, then the static area, then blocks.
+ *
+ * Sizes that can reach 4 GiB and counters that can pass 2^32 live in f64
+ * slots; everything else is a u32 word.
+ */
+
+export const HEAP_MAGIC = 0x574c4648; // "HFLW" little-endian
+export const LAYOUT_VERSION = 1;
+
+// u32 word offsets from the base
+export const W_MAGIC = 0;
+export const W_VERSION = 1;
+export const W_POLICY = 2;
+/** Bytes from the base to the first block (header + policy metadata + static area). */
+export const W_META_BYTES = 3;
+/** The break, as an absolute byte offset in the memory. */
+export const W_BRK = 4;
+export const W_HEAP_START = 5;
+export const W_PAGE_SIZE = 6;
+export const W_MMAP_THRESHOLD = 7;
+export const W_TRIM_THRESHOLD = 8;
+export const W_STATIC_BASE = 9;
+export const W_STATIC_SIZE = 10;
+/** Incremented whenever the backing is resized: attached Heaps compare it to refresh their views. */
+export const W_GENERATION = 11;
+export const W_BACKING = 12;
+/** Reserved for the thread-shared heap's lock. */
+export const W_LOCK = 13;
+export const W_BASE = 14;
+export const W_POLICY_META_BYTES = 15;
+
+export const F_SLOTS_BYTE = 64;
+// f64 slot numbers (slot i lives at base + 64 + 8 i)
+export const F_MAX_SIZE = 0;
+export const F_INITIAL_SIZE = 1;
+export const F_LIVE_BYTES = 2;
+export const F_PEAK_LIVE_BYTES = 3;
+export const F_LIVE_BLOCKS = 4;
+export const F_USED_BYTES = 5;
+export const F_FREE_BLOCKS = 6;
+export const F_GROWN_ALLOCS = 7;
+export const F_REUSED_ALLOCS = 8;
+export const F_PEAK_BRK = 9;
+export const F_OS_GROWS = 10;
+export const F_OS_BYTES_GROWN = 11;
+export const F_OS_SHRINKS = 12;
+export const F_OS_BYTES_RETURNED = 13;
+export const F_SBRK_CALLS = 14;
+export const F_RUNS_MAPPED = 15;
+export const F_RUNS_UNMAPPED = 16;
+export const F_MAPPED_BYTES = 17;
+export const F_SLOT_COUNT = 18;
+
+export const HEADER_BYTES = F_SLOTS_BYTE + F_SLOT_COUNT * 8; // 208
+
+export const BACKING_CODES = ['arraybuffer', 'resizable', 'shared', 'wasm'] as const;

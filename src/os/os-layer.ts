@@ -1,0 +1,91 @@
+/**
+ * The OS layer: the address space of one heap. It owns the break (sbrk-style
+ * growth and release at the top) and asks the backing for capacity. Large
+ * "mapped" runs are page-aligned, page-multiple runs of this same address
+ * space (see the default allocator): one linear buffer has no second region.
+ *
+ * Invariants:
+ *   heapStart <= brk <= backing.byteLength <= maxSize
+ *   the backing never shrinks below initialSize, nor below the break.
+ */
+import { backingUnit, type Backing } from './backing.js';
+import {
+  F_MAX_SIZE, F_INITIAL_SIZE, F_OS_BYTES_GROWN, F_OS_BYTES_RETURNED, F_OS_GROWS, F_OS_SHRINKS, F_PEAK_BRK,
+  F_SBRK_CALLS, F_SLOTS_BYTE, W_BRK, W_GENERATION,
+} from './header.js';
+
+export interface BreakListener {
+  onGrow(from: number, to: number, backing: number): void;
+  onTrim(from: number, to: number, released: number): void;
+}
+
+export class OsLayer {
+  readonly unit: number;
+  /** Word index of the heap header (base >> 2). */
+  readonly hw: number;
+  /** Slot index of the first f64 counter (base + 64) >> 3. */
+  readonly hf: number;
+
+  constructor(readonly backing: Backing, readonly base: number) {
+    this.unit = backingUnit(backing.kind);
+    this.hw = base >>> 2;
+    this.hf = (base + F_SLOTS_BYTE) >>> 3;
+  }
+
+  /**
+   * Moves the break up to `newBrk`, growing the backing when needed.
+   * Returns false (nothing changed) when that would pass maxSize or the backing
+   * refuses. The caller must refresh its views when `generationChanged()`.
+   */
+  raiseBreak(u32: Uint32Array, f64: Float64Array, newBrk: number): boolean {
+    const maxSize = f64[this.hf + F_MAX_SIZE];
+    if (newBrk > maxSize) return false;
+    const capacity = this.backing.byteLength;
+    if (newBrk > capacity) {
+      // Grow geometrically so that copying backings stay amortized O(1) per byte.
+      const wanted = Math.min(maxSize, roundUp(Math.max(newBrk, capacity + (capacity >>> 1)), this.unit));
+      let ok = this.backing.resize(wanted);
+      if (!ok && wanted > newBrk) ok = this.backing.resize(Math.min(maxSize, roundUp(newBrk, this.unit)));
+      if (!ok) return false;
+      // views over the old buffer may be stale now: use the new ones for the bookkeeping
+      const nu32 = new Uint32Array(this.backing.buffer, 0, this.backing.byteLength >>> 2);
+      const nf64 = new Float64Array(this.backing.buffer, 0, this.backing.byteLength >>> 3);
+      nu32[this.hw + W_GENERATION] = (nu32[this.hw + W_GENERATION] + 1) >>> 0;
+      nf64[this.hf + F_OS_GROWS] += 1;
+      nf64[this.hf + F_OS_BYTES_GROWN] += this.backing.byteLength - capacity;
+      u32 = nu32;
+      f64 = nf64;
+    }
+    u32[this.hw + W_BRK] = newBrk;
+    f64[this.hf + F_SBRK_CALLS] += 1;
+    if (newBrk > f64[this.hf + F_PEAK_BRK]) f64[this.hf + F_PEAK_BRK] = newBrk;
+    return true;
+  }
+
+  /**
+   * Moves the break down to `newBrk` and gives capacity back to the backing
+   * where it can shrink (never below initialSize). Returns bytes returned to the backing.
+   */
+  lowerBreak(u32: Uint32Array, f64: Float64Array, newBrk: number): number {
+    u32[this.hw + W_BRK] = newBrk;
+    f64[this.hf + F_SBRK_CALLS] += 1;
+    if (!this.backing.canShrink) return 0;
+    const capacity = this.backing.byteLength;
+    const target = Math.max(f64[this.hf + F_INITIAL_SIZE], roundUp(newBrk, this.unit));
+    if (target >= capacity) return 0;
+    // bookkeeping first: the views may go out of bounds past the new length
+    u32[this.hw + W_GENERATION] = (u32[this.hw + W_GENERATION] + 1) >>> 0;
+    f64[this.hf + F_OS_SHRINKS] += 1;
+    f64[this.hf + F_OS_BYTES_RETURNED] += capacity - target;
+    if (!this.backing.resize(target)) {
+      f64[this.hf + F_OS_SHRINKS] -= 1;
+      f64[this.hf + F_OS_BYTES_RETURNED] -= capacity - target;
+      return 0;
+    }
+    return capacity - target;
+  }
+}
+
+export function roundUp(n: number, unit: number): number {
+  return Math.ceil(n / unit) * unit;
+}
