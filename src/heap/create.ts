@@ -50,7 +50,7 @@ export function createHeap(options: HeapOptions = {}): Heap {
   if (base !== 0 && !options.memory) throw new RangeError('createHeap: base is only for an existing WebAssembly.Memory (memory option)');
 
   const policy = POLICIES[0];
-  const staticBase = base + HEADER_BYTES + policy.metadataBytes;
+  const staticBase = roundUp(base + HEADER_BYTES + policy.metadataBytes, 8);
   const heapStart = staticBase + roundUp(staticSize, 8);
   const firstBrk = heapStart + 8; // the sentinel
   if (firstBrk > maxSize) throw new RangeError(`createHeap: maxSize ${maxSize} is too small for the heap's metadata and static area (${firstBrk} bytes)`);

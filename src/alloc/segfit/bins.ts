@@ -4,10 +4,13 @@
  *   small bins: one list per chunk size 16, 24, ..., 512 (exact fit, O(1))
  *   large bins: two-level segregated fit (TLSF, Masmano et al. 2004) for > 512:
  *     first level  fl = floor(log2(size))           (9 .. 31)
- *     second level sl = next 2 bits below the top     (4 lists per power of two)
+ *     second level sl = the bit below the top one     (2 lists per power of two)
  *
- *     size  512..1023 │ fl 9  │ sl 0: 512-639  1: 640-767  2: 768-895  3: 896-1023
- *           1024..2047│ fl 10 │ sl 0: 1024-1279 ...
+ *     size  520..1023  │ fl 9  │ sl 0: 520-767    sl 1: 768-1023
+ *           1024..2047 │ fl 10 │ sl 0: 1024-1535  sl 1: 1536-2047   ...
+ *
+ * Few lists keep the metadata small (it counts against utilization on small
+ * heaps); a bounded best-fit scan of the size's own list recovers the fit.
  *
  * A bitmap bit per list says "non-empty", so finding the first non-empty list
  * at or above a size is a couple of find-first-set operations, whatever the
@@ -21,13 +24,13 @@ import { SMALL_MAX, sizeOf } from './layout.js';
 export const P_REGION_SLOTS = 0; //  6 words: region tail chunk per group (0 = none)
 export const P_SMALL_MAP = 6; //     3 words: bit i = small list i non-empty (i = csize / 8)
 export const P_FL_MAP = 9; //        1 word:  bit f-9 = some large list of level f non-empty
-export const P_SL_MAP = 10; //      23 words: per level f (9..31) bit s = list (f, s) non-empty
-export const P_SMALL_HEADS = 33; // 65 words: heads of small lists, index csize / 8 (0 and 1 unused)
-export const P_LARGE_HEADS = 98; // 92 words: heads of large lists, index (f-9)*4 + s
-export const POLICY_WORDS = 190;
+export const P_SL_MAP = 10; //       2 words: bit (f-9)*2 + s = list (f, s) non-empty
+export const P_SMALL_HEADS = 12; // 65 words: heads of small lists, index csize / 8 (0 and 1 unused)
+export const P_LARGE_HEADS = 77; // 46 words: heads of large lists, index (f-9)*2 + s
+export const POLICY_WORDS = 124; // even: blocks must start 8-aligned
 
 const FL_MIN = 9;
-const SL_BITS = 2;
+const SL_BITS = 1;
 const SL_COUNT = 1 << SL_BITS;
 /** How many chunks of the first candidate large list are examined for a best fit. */
 const BEST_FIT_SCAN = 16;
@@ -76,7 +79,8 @@ function setListBit(u32: Uint32Array, pm: number, size: number): void {
     u32[pm + P_SMALL_MAP + (i >>> 5)] |= 1 << (i & 31);
   } else {
     const fl = largeLevel(size);
-    u32[pm + P_SL_MAP + fl - FL_MIN] |= 1 << largeSub(size, fl);
+    const bit = (fl - FL_MIN) * SL_COUNT + largeSub(size, fl);
+    u32[pm + P_SL_MAP + (bit >>> 5)] |= 1 << (bit & 31);
     u32[pm + P_FL_MAP] |= 1 << (fl - FL_MIN);
   }
 }
@@ -87,11 +91,18 @@ function clearListBit(u32: Uint32Array, pm: number, size: number): void {
     u32[pm + P_SMALL_MAP + (i >>> 5)] &= ~(1 << (i & 31));
   } else {
     const fl = largeLevel(size);
-    const w = pm + P_SL_MAP + fl - FL_MIN;
-    const sl = u32[w] & ~(1 << largeSub(size, fl));
-    u32[w] = sl;
-    if (sl === 0) u32[pm + P_FL_MAP] &= ~(1 << (fl - FL_MIN));
+    const bit = (fl - FL_MIN) * SL_COUNT + largeSub(size, fl);
+    const w = pm + P_SL_MAP + (bit >>> 5);
+    const bits = u32[w] & ~(1 << (bit & 31));
+    u32[w] = bits;
+    if (levelMap(u32, pm, fl) === 0) u32[pm + P_FL_MAP] &= ~(1 << (fl - FL_MIN));
   }
+}
+
+/** The SL_COUNT bits of level fl's lists. */
+function levelMap(u32: Uint32Array, pm: number, fl: number): number {
+  const bit = (fl - FL_MIN) * SL_COUNT;
+  return (u32[pm + P_SL_MAP + (bit >>> 5)] >>> (bit & 31)) & ((1 << SL_COUNT) - 1);
 }
 
 /** Index of the lowest set bit of a non-zero 32-bit word. */
@@ -103,13 +114,13 @@ function lowestBit(x: number): number {
 function firstLargeFrom(u32: Uint32Array, pm: number, fl: number, sl: number): number {
   if (fl < FL_MIN) { fl = FL_MIN; sl = 0; }
   if (fl > 31) return 0;
-  let slMap = sl < SL_COUNT ? u32[pm + P_SL_MAP + fl - FL_MIN] & (~0 << sl) : 0;
+  let slMap = sl < SL_COUNT ? levelMap(u32, pm, fl) & (~0 << sl) : 0;
   if (slMap === 0) {
     const shift = fl - FL_MIN + 1;
     const flMap = shift < 32 ? u32[pm + P_FL_MAP] & (~0 << shift) : 0;
     if (flMap === 0) return 0;
     fl = lowestBit(flMap) + FL_MIN;
-    slMap = u32[pm + P_SL_MAP + fl - FL_MIN];
+    slMap = levelMap(u32, pm, fl);
   }
   return u32[pm + P_LARGE_HEADS + (fl - FL_MIN) * SL_COUNT + lowestBit(slMap)];
 }
@@ -153,7 +164,7 @@ export function largestInBins(u32: Uint32Array, pm: number): number {
   const flMap = u32[pm + P_FL_MAP];
   if (flMap !== 0) {
     const fl = 31 - Math.clz32(flMap) + FL_MIN;
-    const slMap = u32[pm + P_SL_MAP + fl - FL_MIN];
+    const slMap = levelMap(u32, pm, fl);
     c = u32[pm + P_LARGE_HEADS + (fl - FL_MIN) * SL_COUNT + 31 - Math.clz32(slMap)];
   } else {
     for (let w = 2; w >= 0 && c === 0; w--) {
@@ -188,6 +199,6 @@ export function listBitSet(u32: Uint32Array, pm: number, size: number): boolean 
     return (u32[pm + P_SMALL_MAP + (i >>> 5)] & (1 << (i & 31))) !== 0;
   }
   const fl = largeLevel(size);
-  return (u32[pm + P_SL_MAP + fl - FL_MIN] & (1 << largeSub(size, fl))) !== 0 &&
+  return (levelMap(u32, pm, fl) & (1 << largeSub(size, fl))) !== 0 &&
     (u32[pm + P_FL_MAP] & (1 << (fl - FL_MIN))) !== 0;
 }

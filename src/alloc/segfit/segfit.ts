@@ -574,13 +574,26 @@ export class SegFit implements AllocatorPolicy {
     let avail = size;
     let end = next;
     if ((nh & USED) === 0) { avail += sizeOf(nh); end = next + sizeOf(nh); }
-    if (avail >= csize || end === brk - 8) {
+    const atTop = end === brk - 8;
+    if (avail >= csize || atTop) {
       if (end !== next) this.unlinkFree(next, sizeOf(nh));
+      // At the top, a free chunk before the block is taken too (the block slides
+      // down once), so the break rises only by what is really missing.
+      let start = c;
+      let flags = h & FLAGS;
+      if (atTop && avail < csize && (h & PREV_USED) === 0) {
+        const ps = u32[(c - 4) >>> 2];
+        start = c - ps;
+        this.unlinkFree(start, ps);
+        avail += ps;
+        flags = (flags & ~PREV_USED) | (u32[start >>> 2] & PREV_USED);
+      }
       let total = avail;
       if (total < csize) {
         // at the top: raise the break by the difference
-        const newBrk = c + csize + 8;
+        const newBrk = start + csize + 8;
         if (!this.os.raiseBreak(this.u32, this.f64, newBrk)) {
+          if (start !== c) this.relinkFree(start, c - start);
           if (end !== next) this.relinkFree(next, end - next);
           return this.reallocMove(c, p, n, old);
         }
@@ -592,19 +605,21 @@ export class SegFit implements AllocatorPolicy {
         total = csize;
       }
       const lu32 = this.u32;
-      lu32[c >>> 2] = total | (h & FLAGS);
-      lu32[(c + total) >>> 2] |= PREV_USED;
+      if (start !== c) this.u8.copyWithin(start + HEADER, p, p + old);
+      lu32[start >>> 2] = total | flags;
+      lu32[(start + total) >>> 2] |= PREV_USED;
       this.f64[this.hf + F_USED_BYTES] += total - size;
       if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] += total - size;
       if (total - csize >= MIN_CHUNK) {
-        lu32[c >>> 2] = csize | (h & FLAGS);
+        lu32[start >>> 2] = csize | flags;
         this.f64[this.hf + F_USED_BYTES] -= total - csize;
         if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] -= total - csize;
-        this.freeRange(c + csize, total - csize, PREV_USED, false);
+        this.freeRange(start + csize, total - csize, PREV_USED, false);
       }
-      this.setRequested(c, old, n);
-      if (ev !== null) ev({ type: 'realloc', ptr: p, size: n, result: p, inPlace: true });
-      return p;
+      this.setRequested(start, old, n);
+      const q = start + HEADER;
+      if (ev !== null) ev({ type: 'realloc', ptr: p, size: n, result: q, inPlace: q === p });
+      return q;
     }
     return this.reallocMove(c, p, n, old);
   }
