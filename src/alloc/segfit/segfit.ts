@@ -249,6 +249,9 @@ export class SegFit implements AllocatorPolicy {
     this.f64[this.hf + F_FREE_BLOCKS] -= 1; // freeRange counts it again
     const h = u32[t >>> 2];
     this.freeRange(t, sizeOf(h), h & PREV_USED, false, false);
+    const end = t + sizeOf(h);
+    // a released tail that ends at the top may now be trimmable
+    if ((u32[(end) >>> 2] & USED) !== 0 && end === u32[this.hw + W_BRK] - 8) this.maybeTrimTop();
   }
 
   /** How big a new region for a csize request should be: grows with the heap, bounded. */
@@ -518,6 +521,10 @@ export class SegFit implements AllocatorPolicy {
     let mergedPrev = 0;
     const next = c + size;
     const nh = u32[next >>> 2];
+    if ((nh & USED) !== 0 && mayTrim && (u32[(next + 4) >>> 2] & REGION_TAIL) !== 0) {
+      this.returnToRegion(c, size, prevBit, next, nh);
+      return;
+    }
     if ((nh & USED) === 0) {
       const ns = sizeOf(nh);
       binRemove(u32, pm, next, ns);
@@ -543,6 +550,46 @@ export class SegFit implements AllocatorPolicy {
     if (mayTrim && start + total === u32[this.hw + W_BRK] - 8 && (forceTrim || total > u32[this.hw + W_TRIM_THRESHOLD])) {
       this.trim(0);
     }
+  }
+
+  /** Automatic trim: the free top chunk past trimThreshold goes back to the OS layer. */
+  private maybeTrimTop(): void {
+    const u32 = this.u32;
+    const sentinel = u32[this.hw + W_BRK] - 8;
+    if ((u32[sentinel >>> 2] & PREV_USED) === 0 && u32[(sentinel - 4) >>> 2] > u32[this.hw + W_TRIM_THRESHOLD]) this.trim(0);
+  }
+
+  /**
+   * The chunk just before a region tail goes back into the region (the tail
+   * grows down over it, and over a free chunk before it), so a stack-like
+   * pattern of small blocks carves and returns the same bytes. A tail that
+   * grows past maxTailBytes is released to the bins, so a region never keeps
+   * more than that from other sizes.
+   */
+  private returnToRegion(c: number, size: number, prevBit: number, tail: number, th: number): void {
+    const u32 = this.u32;
+    let start = c;
+    let mergedPrev = 0;
+    if (prevBit === 0) {
+      const ps = u32[(c - 4) >>> 2];
+      start = c - ps;
+      this.unlinkFree(start, ps);
+      mergedPrev = start;
+    }
+    const info = u32[(tail + 4) >>> 2];
+    const g = info & 0xff;
+    const total = tail - start + sizeOf(th);
+    u32[start >>> 2] = total | USED | PREV_USED;
+    u32[(start + 4) >>> 2] = info & ~FRESH;
+    u32[this.pm + P_REGION_SLOTS + g] = start;
+    const ev = this.listener;
+    if (ev !== null) ev({ type: 'coalesce', block: start + HEADER, prev: mergedPrev && mergedPrev + HEADER, next: tail + HEADER, size: total });
+    if (total > this.maxTailBytes()) this.releaseRegion(g);
+  }
+
+  private maxTailBytes(): number {
+    const heapBytes = this.u32[this.hw + W_BRK] - this.u32[this.hw + W_HEAP_START];
+    return Math.max(4096, Math.min(REGION_MAX, heapBytes >>> 4));
   }
 
   // ───────────────────────────────────────────── realloc
