@@ -1,7 +1,8 @@
 /**
  * Typed errors of heapflow. Every class extends `HeapError` and carries a stable
- * `code` string, so a program (or a worker that receives the error through
- * `postMessage`, where the prototype is lost) can tell them apart by `err.code`.
+ * `code` string. The message starts with the code in brackets
+ * ("[DOUBLE_FREE] free(64): ..."), because structuredClone / postMessage keep
+ * only an error's message: `heapErrorCode(err)` reads the code from either.
  *
  * Contract: an error is thrown *before* anything in the heap changes, so after
  * catching one, `heap.check()` passes and every live block is intact.
@@ -13,15 +14,25 @@ export type HeapErrorCode =
   | 'DOUBLE_FREE'
   | 'OUT_OF_MEMORY'
   | 'HEAP_CORRUPTION'
-  | 'BAD_HEAP_MEMORY';
+  | 'BAD_HEAP_MEMORY'
+  /** Debug mode (src/debug): every misuse it finds; `err.report.kind` says which. */
+  | 'HEAP_DEBUG';
 
 export class HeapError extends Error {
   readonly code: HeapErrorCode;
   constructor(message: string, code: HeapErrorCode = 'HEAP_ERROR') {
-    super(message);
+    super(`[${code}] ${message}`);
     this.name = new.target.name;
     this.code = code;
   }
+}
+
+/** The heapflow error code of `err`: its `code`, or the one its message starts with (after postMessage). */
+export function heapErrorCode(err: unknown): HeapErrorCode | undefined {
+  if (err instanceof HeapError) return err.code;
+  const message = err instanceof Error ? err.message : typeof err === 'string' ? err : undefined;
+  const m = message !== undefined ? /^\[([A-Z_]+)\] /.exec(message) : null;
+  return m ? (m[1] as HeapErrorCode) : undefined;
 }
 
 /** free/realloc/usableSize of something that is not the start of a live block. */

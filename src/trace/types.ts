@@ -38,3 +38,8 @@ export class TraceFormatError extends Error {
 export function lineOfOp(trace: Trace, opIndex: number): number {
   return trace.firstOpLine === undefined ? 0 : trace.firstOpLine + opIndex;
 }
+
+/** The message for an id outside [0, idCount), shared by the parser and the liveness check. */
+export function idOutOfRange(id: number, idCount: number): string {
+  return `id ${id} out of range [0, ${idCount})`;
+}

@@ -240,7 +240,7 @@ export class SegFit implements AllocatorPolicy {
   }
 
   /** Gives group g's region tail (if any) back as an ordinary free chunk. */
-  private releaseRegion(g: number): void {
+  private releaseRegion(g: number, mayTrim = true): void {
     const u32 = this.u32;
     const slot = this.pm + P_REGION_SLOTS + g;
     const t = u32[slot];
@@ -249,9 +249,7 @@ export class SegFit implements AllocatorPolicy {
     this.f64[this.hf + F_FREE_BLOCKS] -= 1; // freeRange counts it again
     const h = u32[t >>> 2];
     this.freeRange(t, sizeOf(h), h & PREV_USED, false, false);
-    const end = t + sizeOf(h);
-    // a released tail that ends at the top may now be trimmable
-    if ((u32[(end) >>> 2] & USED) !== 0 && end === u32[this.hw + W_BRK] - 8) this.maybeTrimTop();
+    if (mayTrim) this.maybeTrimTop(); // a released tail at the top may make the top trimmable
   }
 
   /** How big a new region for a csize request should be: grows with the heap, bounded. */
@@ -453,9 +451,8 @@ export class SegFit implements AllocatorPolicy {
    * exactly like a consistent header cannot always be told apart (as in glibc).
    */
   chunkOf(op: string, p: unknown): number {
-    if (typeof p !== 'number') throw new InvalidPointerError(op, p, 'not a number');
-    if (!Number.isInteger(p)) throw new InvalidPointerError(op, p, 'not an integer');
-    if (p % 8 !== 0) throw new InvalidPointerError(op, p, 'misaligned (pointers are multiples of 8)');
+    // one test for "an integer in [0, 2^32) that is a multiple of 8"
+    if (typeof p !== 'number' || (p >>> 0) !== p || (p & 7) !== 0) this.badPointerValue(op, p);
     const u32 = this.u32;
     const start = u32[this.hw + W_HEAP_START];
     const brk = u32[this.hw + W_BRK];
@@ -479,6 +476,13 @@ export class SegFit implements AllocatorPolicy {
     const maxSlack = (h & MAPPED) !== 0 ? MAX_SLACK + u32[this.hw + W_PAGE_SIZE] * 2 : MAX_SLACK;
     if (slack < 0 || slack > maxSlack) throw new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with its size)');
     return c;
+  }
+
+  private badPointerValue(op: string, p: unknown): never {
+    if (typeof p !== 'number') throw new InvalidPointerError(op, p, 'not a number');
+    if (!Number.isInteger(p)) throw new InvalidPointerError(op, p, 'not an integer');
+    if (p < 0 || p >= 2 ** 32) throw new InvalidPointerError(op, p, 'outside the 32-bit address space');
+    throw new InvalidPointerError(op, p, 'misaligned (pointers are multiples of 8)');
   }
 
   free(p: number): void {
@@ -525,9 +529,12 @@ export class SegFit implements AllocatorPolicy {
       this.returnToRegion(c, size, prevBit, next, nh);
       return;
     }
+    // Absorbed headers are erased: a stale header inside a merged chunk would
+    // let a second free of the same pointer pass validation.
     if ((nh & USED) === 0) {
       const ns = sizeOf(nh);
       binRemove(u32, pm, next, ns);
+      u32[next >>> 2] = 0;
       total += ns;
       merged++;
       mergedNext = next;
@@ -536,6 +543,7 @@ export class SegFit implements AllocatorPolicy {
       const ps = u32[(c - 4) >>> 2];
       const prev = c - ps;
       binRemove(u32, pm, prev, ps);
+      u32[c >>> 2] = 0;
       start = prev;
       total += ps;
       merged++;
@@ -576,7 +584,9 @@ export class SegFit implements AllocatorPolicy {
       this.unlinkFree(start, ps);
       mergedPrev = start;
     }
+    if (start !== c) u32[c >>> 2] = 0;
     const info = u32[(tail + 4) >>> 2];
+    u32[tail >>> 2] = 0;
     const g = info & 0xff;
     const total = tail - start + sizeOf(th);
     u32[start >>> 2] = total | USED | PREV_USED;
@@ -623,12 +633,15 @@ export class SegFit implements AllocatorPolicy {
     if ((nh & USED) === 0) { avail += sizeOf(nh); end = next + sizeOf(nh); }
     const atTop = end === brk - 8;
     if (avail >= csize || atTop) {
-      if (end !== next) this.unlinkFree(next, sizeOf(nh));
+      if (end !== next) {
+        this.unlinkFree(next, sizeOf(nh));
+        u32[next >>> 2] = 0;
+      }
       // At the top, a free chunk before the block is taken too (the block slides
       // down once), so the break rises only by what is really missing.
       let start = c;
       let flags = h & FLAGS;
-      if (atTop && avail < csize && (h & PREV_USED) === 0) {
+      if (atTop && avail < csize && (h & PREV_USED) === 0 && (h & MAPPED) === 0) {
         const ps = u32[(c - 4) >>> 2];
         start = c - ps;
         this.unlinkFree(start, ps);
@@ -652,7 +665,11 @@ export class SegFit implements AllocatorPolicy {
         total = csize;
       }
       const lu32 = this.u32;
-      if (start !== c) this.u8.copyWithin(start + HEADER, p, p + old);
+      if (start !== c) {
+        this.u8.copyWithin(start + HEADER, p, p + old);
+        // the old header is stale now, unless the moved payload already overwrote it
+        if (c >= start + HEADER + old) lu32[c >>> 2] = 0;
+      }
       lu32[start >>> 2] = total | flags;
       lu32[(start + total) >>> 2] |= PREV_USED;
       this.f64[this.hf + F_USED_BYTES] += total - size;
@@ -680,7 +697,12 @@ export class SegFit implements AllocatorPolicy {
   }
 
   private reallocMove(c: number, p: number, n: number, old: number): number {
+    // The old block stops counting as live first, so the peak is that of C's
+    // realloc (old and new never count together), as malloc-lab measures it.
+    const f64 = this.f64;
+    f64[this.hf + F_LIVE_BYTES] -= old;
     const q = this.mallocSlow(n, chunkSizeFor(n));
+    this.f64[this.hf + F_LIVE_BYTES] += old;
     if (q === 0) return 0;
     this.u8.copyWithin(q, p, p + Math.min(old, n));
     this.releaseChunk(c);
@@ -726,7 +748,7 @@ export class SegFit implements AllocatorPolicy {
     const sentinel = u32[this.hw + W_BRK] - 8;
     for (let g = 0; g < GROUPS; g++) {
       const t = u32[this.pm + P_REGION_SLOTS + g];
-      if (t !== 0 && t + sizeOf(u32[t >>> 2]) === sentinel) this.releaseRegion(g);
+      if (t !== 0 && t + sizeOf(u32[t >>> 2]) === sentinel) this.releaseRegion(g, false);
     }
   }
 

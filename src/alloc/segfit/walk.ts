@@ -6,7 +6,8 @@
 import { HeapCorruptionError } from '../../heap/errors.js';
 import type { BlockInfo } from '../../heap/types.js';
 import {
-  F_FREE_BLOCKS, F_LIVE_BLOCKS, F_LIVE_BYTES, F_USED_BYTES, W_BRK, W_HEAP_START, W_PAGE_SIZE,
+  F_FREE_BLOCKS, F_LIVE_BLOCKS, F_LIVE_BYTES, F_MAPPED_BYTES, F_RUNS_MAPPED, F_RUNS_UNMAPPED, F_USED_BYTES, W_BRK,
+  W_HEAP_START, W_PAGE_SIZE,
 } from '../../os/header.js';
 import { P_REGION_SLOTS, forEachList, listBitSet } from './bins.js';
 import { GROUPS, HEADER, MAPPED, MAX_SLACK, MIN_CHUNK, PREV_USED, REGION_TAIL, USED, sizeOf } from './layout.js';
@@ -82,6 +83,8 @@ export function checkHeap(t: WalkTarget): void {
   let usedBytes = 0;
   let freeBlocks = 0;
   let seenRegions = 0;
+  let mappedRuns = 0;
+  let mappedBytes = 0;
   let c = start;
   while (c < sentinel) {
     const h = u32[c >>> 2];
@@ -103,11 +106,17 @@ export function checkHeap(t: WalkTarget): void {
       const slack = size - HEADER - req;
       const maxSlack = (h & MAPPED) !== 0 ? MAX_SLACK + 2 * page : MAX_SLACK;
       if (slack < 0 || slack > maxSlack) fail(c, `requested size ${req} does not fit a used chunk of ${size} bytes`);
+      if ((h & MAPPED) !== 0) {
+        if ((c + HEADER) % page !== 0) fail(c, `mapped run's payload ${c + HEADER} is not page-aligned (page ${page})`);
+        mappedRuns++;
+        mappedBytes += size;
+      }
       liveBlocks++;
       liveBytes += req;
       usedBytes += size;
       prevUsed = true;
     } else {
+      if ((h & MAPPED) !== 0) fail(c, `free chunk has the MAPPED bit set`);
       if (!prevUsed) fail(c, `two free chunks are adjacent (not coalesced)`);
       if (u32[(c + size - 4) >>> 2] !== size) fail(c, `footer ${u32[(c + size - 4) >>> 2]} differs from the size ${size}`);
       if (!binned.delete(c)) fail(c, `free chunk of ${size} bytes is in no bin`);
@@ -130,4 +139,8 @@ export function checkHeap(t: WalkTarget): void {
   expect(F_LIVE_BYTES, liveBytes, 'liveBytes');
   expect(F_USED_BYTES, usedBytes, 'usedBytes');
   expect(F_FREE_BLOCKS, freeBlocks, 'freeBlocks');
+  expect(F_MAPPED_BYTES, mappedBytes, 'mappedBytes');
+  if (f64[hf + F_RUNS_MAPPED] - f64[hf + F_RUNS_UNMAPPED] !== mappedRuns) {
+    fail(start, `counters say ${f64[hf + F_RUNS_MAPPED] - f64[hf + F_RUNS_UNMAPPED]} mapped runs are live, the heap holds ${mappedRuns}`);
+  }
 }

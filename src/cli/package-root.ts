@@ -1,0 +1,38 @@
+/**
+ * Finds heapflow's own package folder from this module's location (dist/cli/ when
+ * installed, .build/src/cli/ in the test build), so bundled files are found whatever
+ * the current directory is.
+ */
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PACKAGE_NAME = 'heapflow';
+
+export function findPackageRoot(from: string = fileURLToPath(import.meta.url)): string {
+  let dir = dirname(from);
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && readPackageName(manifest) === PACKAGE_NAME) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the ${PACKAGE_NAME} package folder above ${from}`);
+    dir = parent;
+  }
+}
+
+/** The bundled CS:APP malloc-lab traces. */
+export function bundledTraceDir(): string {
+  return join(findPackageRoot(), 'traces', 'malloclab');
+}
+
+function readPackageName(manifest: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(manifest, 'utf8'));
+    return typeof parsed === 'object' && parsed !== null && 'name' in parsed && typeof parsed.name === 'string'
+      ? parsed.name
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

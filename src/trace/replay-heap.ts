@@ -1,0 +1,26 @@
+/**
+ * The part of the Heap API the replay engine uses. The real `Heap` satisfies it
+ * structurally; tests can pass a deliberately broken allocator through the same shape
+ * to prove that the verifying replay catches what it claims to catch.
+ */
+
+import type { HeapOptions, HeapStats } from '../heap/types.js';
+
+export interface ReplayHeap {
+  malloc(size: number): number;
+  free(ptr: number): void;
+  realloc(ptr: number, size: number): number;
+  /** Current views of the whole backing; re-read after every call (the backing may grow or shrink). */
+  readonly u8: Uint8Array;
+  readonly u32: Uint32Array;
+  stats(): HeapStats;
+  /** Walks the heap; throws if an invariant is broken. */
+  check(): void;
+}
+
+export type ReplayHeapFactory = (options: HeapOptions) => ReplayHeap;
+
+/** What a heap call threw, for a one-line error message. */
+export function describeThrown(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

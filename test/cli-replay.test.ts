@@ -1,0 +1,166 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Compiled to .build/test/: the CLI is .build/src/cli/main.js, the package root two folders up.
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TRACE_DIR = join(ROOT, 'traces', 'malloclab');
+const SHORT1 = join(TRACE_DIR, 'short1-bal.rep');
+const SHORT2 = join(TRACE_DIR, 'short2-bal.rep');
+const SCRATCH = mkdtempSync(join(tmpdir(), 'heapflow-cli-'));
+
+function heapflow(args: string[], cwd = ROOT) {
+  const run = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function scratchFile(name: string, text: string): string {
+  const path = join(SCRATCH, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** One line on stderr, no stack trace. */
+function assertOneLineError(stderr: string, pattern: RegExp): void {
+  const lines = stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line expected, got:\n${stderr}`);
+  assert.match(lines[0] ?? '', pattern);
+  assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+}
+
+test('replay --json prints exactly one parseable JSON line per trace, exit 0', () => {
+  const run = heapflow(['replay', '--json', '--samples', '1', SHORT1]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stderr, '');
+  const lines = run.stdout.split('\n');
+  assert.equal(lines.length, 2, 'one line and its newline');
+  assert.equal(lines[1], '');
+  const result = JSON.parse(lines[0] as string) as Record<string, unknown>;
+  assert.equal(result.trace, SHORT1);
+  assert.equal(result.errors, 0);
+  assert.equal(result.ops, 12);
+  assert.equal(result.verified, true);
+  assert.equal(result.backing, 'arraybuffer');
+  for (const key of ['nsPerOp', 'peakLiveBytes', 'peakHeapSize', 'utilization', 'reuseRatio', 'osGrows',
+    'osShrinks', 'externalFragmentation', 'sbrkCalls', 'runsMapped', 'runsUnmapped']) {
+    assert.equal(typeof result[key], 'number', key);
+  }
+  assert.ok((result.utilization as number) > 0 && (result.utilization as number) <= 1);
+});
+
+test('replay --json of two traces: two lines in the order given', () => {
+  const run = heapflow(['replay', SHORT2, '--json', '--samples', '1', SHORT1, '--backing', 'wasm']);
+  assert.equal(run.status, 0, run.stderr);
+  const results = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { trace: string; backing: string });
+  assert.deepEqual(results.map((r) => r.trace), [SHORT2, SHORT1]);
+  assert.ok(results.every((r) => r.backing === 'wasm'));
+});
+
+test('replay --no-verify still measures, and says it did not verify', () => {
+  const run = heapflow(['replay', '--json', '--no-verify', '--samples', '1', SHORT1]);
+  assert.equal(run.status, 0, run.stderr);
+  const result = JSON.parse(run.stdout) as { verified: boolean; peakLiveBytes: number };
+  assert.equal(result.verified, false);
+  assert.ok(result.peakLiveBytes > 0);
+});
+
+test('replay prints a table with the trace and its measures', () => {
+  const run = heapflow(['replay', '--samples', '1', SHORT1, SHORT2]);
+  assert.equal(run.status, 0, run.stderr);
+  for (const title of ['trace', 'ops', 'ns/op', 'peak live', 'peak heap', 'util', 'frag@peak', 'grows', 'shrinks',
+    'sbrk', 'runs map/unmap', 'reused', 'grown', 'errors']) {
+    assert.ok(run.stdout.includes(title), title);
+  }
+  assert.ok(run.stdout.includes(SHORT1));
+  assert.match(run.stdout, /total \/ mean/);
+});
+
+test('a malformed trace: exit 2, one line naming file and line, nothing on stdout', () => {
+  const bad = scratchFile('bad-op.rep', '100\n2\n3\n1\na 0 8\na 3\nf 0\n');
+  const run = heapflow(['replay', '--json', bad]);
+  assert.equal(run.status, 2);
+  assert.equal(run.stdout, '');
+  assertOneLineError(run.stderr, new RegExp(`^heapflow: ${escape(bad)}:6: expected 'a <id> <size>', got 'a 3'$`));
+});
+
+test('a trace that frees a dead id: exit 2 with its line', () => {
+  const dead = scratchFile('dead.rep', '100\n2\n3\n1\na 0 8\nf 0\nf 0\n');
+  const run = heapflow(['replay', dead]);
+  assert.equal(run.status, 2);
+  assertOneLineError(run.stderr, new RegExp(`^heapflow: ${escape(dead)}:7: 'f 0' on id 0, which is not live`));
+});
+
+test('a truncated trace among good ones: exit 2 before anything is replayed', () => {
+  const truncated = scratchFile('truncated.rep', '100\n2\n5\n1\na 0 8\nf 0\n');
+  const run = heapflow(['replay', '--json', SHORT1, truncated]);
+  assert.equal(run.status, 2);
+  assert.equal(run.stdout, '');
+  assertOneLineError(run.stderr, /truncated\.rep:7: header says 5 ops but the file has 2$/);
+});
+
+test('a missing file: exit 2, one line naming it', () => {
+  const run = heapflow(['replay', 'no/such/trace.rep']);
+  assert.equal(run.status, 2);
+  assertOneLineError(run.stderr, /^heapflow: no\/such\/trace\.rep: cannot read trace: no such file$/);
+});
+
+test('an allocation the heap cannot satisfy fails the check: exit 1, naming the line', () => {
+  const huge = scratchFile('huge.rep', '0\n1\n2\n1\na 0 3221225472\nf 0\n');
+  const run = heapflow(['replay', '--json', '--samples', '1', huge]);
+  assert.equal(run.status, 1, run.stderr);
+  const result = JSON.parse(run.stdout) as { errors: number; errorMessages: string[] };
+  assert.ok(result.errors >= 1);
+  assert.match(result.errorMessages[0] ?? '', /huge\.rep:5: a 0 3221225472: /);
+  assert.match(run.stderr, /huge\.rep:5/);
+});
+
+test('bad usage exits 2 with the usage text', () => {
+  for (const args of [
+    ['replay', '--bogus', SHORT1],
+    ['replay'],
+    ['replay', '--backing', 'mmap', SHORT1],
+    ['replay', '--samples', 'zero', SHORT1],
+    ['frobnicate'],
+    [],
+  ]) {
+    const run = heapflow(args);
+    assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^heapflow: /);
+    assert.match(run.stderr, /Usage:/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
+  }
+  assert.match(heapflow(['replay', '--backing', 'mmap', SHORT1]).stderr, /unknown backing 'mmap'/);
+});
+
+test('help and --help print the usage on stdout, exit 0', () => {
+  for (const flag of ['help', '--help', '-h']) {
+    const run = heapflow([flag]);
+    assert.equal(run.status, 0);
+    assert.match(run.stdout, /Usage:\n {2}heapflow replay FILE\.rep/);
+  }
+});
+
+test('demo replays every bundled trace from any directory and explains the flow', () => {
+  const run = heapflow(['demo'], SCRATCH);
+  assert.equal(run.status, 0, run.stderr);
+  for (const name of readdirSync(TRACE_DIR).filter((file) => file.endsWith('.rep'))) {
+    assert.ok(run.stdout.includes(name.replace(/\.rep$/, '')), name);
+  }
+  assert.match(run.stdout, /total \/ mean/);
+  const prose = run.stdout.replace(/\s+/g, ' ');
+  assert.match(prose, /\d+% of mallocs reused a freed block/);
+  assert.match(prose, /grew \S+ (times|once) and shrank \S+ (times|once)/);
+  assert.match(prose, /external fragmentation/);
+  assert.match(prose, /mean utilization .* was \d+(\.\d)?%/);
+  assert.match(prose, /no errors/);
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
