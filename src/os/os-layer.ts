@@ -11,7 +11,7 @@
 import { backingUnit, type Backing } from './backing.js';
 import {
   F_MAX_SIZE, F_INITIAL_SIZE, F_OS_BYTES_GROWN, F_OS_BYTES_RETURNED, F_OS_GROWS, F_OS_SHRINKS, F_PEAK_BRK,
-  F_SBRK_CALLS, F_SLOTS_BYTE, W_BRK, W_GENERATION,
+  F_SBRK_CALLS, F_SLOTS_BYTE, W_BRK, W_GENERATION, W_TRIM_THRESHOLD,
 } from './header.js';
 
 export interface BreakListener {
@@ -42,8 +42,9 @@ export class OsLayer {
     if (newBrk > maxSize) return false;
     const capacity = this.backing.byteLength;
     if (newBrk > capacity) {
-      // Grow geometrically so that copying backings stay amortized O(1) per byte.
-      const wanted = Math.min(maxSize, roundUp(Math.max(newBrk, capacity + (capacity >>> 1)), this.unit));
+      // Grow geometrically (x2) so that a copying backing costs amortized O(1)
+      // per byte and few resizes happen; only the break counts as heap size.
+      const wanted = Math.min(maxSize, roundUp(Math.max(newBrk, capacity * 2), this.unit));
       let ok = this.backing.resize(wanted);
       if (!ok && wanted > newBrk) ok = this.backing.resize(Math.min(maxSize, roundUp(newBrk, this.unit)));
       if (!ok) return false;
@@ -71,7 +72,10 @@ export class OsLayer {
     f64[this.hf + F_SBRK_CALLS] += 1;
     if (!this.backing.canShrink) return 0;
     const capacity = this.backing.byteLength;
-    const target = Math.max(f64[this.hf + F_INITIAL_SIZE], roundUp(newBrk, this.unit));
+    // Keep trimThreshold bytes of slack above the break, so that a heap that
+    // oscillates around one size does not shrink and regrow its backing each time.
+    const slack = u32[this.hw + W_TRIM_THRESHOLD];
+    const target = Math.max(f64[this.hf + F_INITIAL_SIZE], roundUp(newBrk + slack, this.unit));
     if (target >= capacity) return 0;
     // bookkeeping first: the views may go out of bounds past the new length
     u32[this.hw + W_GENERATION] = (u32[this.hw + W_GENERATION] + 1) >>> 0;
