@@ -38,7 +38,8 @@ export interface AllocatorPolicy {
   trim(pad: number): number;
   check(): void;
   blocks(): BlockInfo[];
-  largestFreeBlock(): number;
+  /** Free bytes, free blocks and the largest free block, from the free lists (no heap walk). */
+  freeSummary(): { freeBytes: number; freeBlocks: number; largestFreeBlock: number };
   setListener(listener: HeapEventListener | null): void;
 }
 

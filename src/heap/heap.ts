@@ -7,9 +7,9 @@
 import type { AllocatorPolicy } from '../alloc/policy.js';
 import type { OsLayer } from '../os/os-layer.js';
 import {
-  F_FREE_BLOCKS, F_GROWN_ALLOCS, F_LIVE_BLOCKS, F_LIVE_BYTES, F_MAPPED_BYTES, F_MAX_SIZE, F_OS_BYTES_GROWN,
-  F_OS_BYTES_RETURNED, F_OS_GROWS, F_OS_SHRINKS, F_PEAK_BRK, F_PEAK_LIVE_BYTES, F_REUSED_ALLOCS, F_RUNS_MAPPED,
-  F_RUNS_UNMAPPED, F_SBRK_CALLS, F_USED_BYTES, W_BRK, W_HEAP_START, W_META_BYTES, W_STATIC_BASE, W_STATIC_SIZE,
+  F_GROWN_ALLOCS, F_MAPPED_BYTES, F_MAX_SIZE, F_OS_BYTES_GROWN, F_OS_BYTES_RETURNED, F_OS_GROWS, F_OS_SHRINKS,
+  F_PEAK_BRK, F_RUNS_MAPPED, F_RUNS_UNMAPPED, F_SBRK_CALLS, F_ALLOCS, F_FREES, W_BRK, W_HEAP_START, W_LIVE_BYTES,
+  W_META_BYTES, W_PEAK_LIVE_BYTES, W_STATIC_BASE, W_STATIC_SIZE,
 } from '../os/header.js';
 import { HeapError, OutOfMemoryError } from './errors.js';
 import type { BlockInfo, HeapEvent, HeapEventListener, HeapStats, OutOfMemoryPolicy } from './types.js';
@@ -199,21 +199,23 @@ export class Heap {
     const hw = this.os.hw;
     const brk = u32[hw + W_BRK];
     const heapStart = u32[hw + W_HEAP_START];
-    const usedBytes = f[hf + F_USED_BYTES];
-    const freeBytes = brk - 8 - heapStart - usedBytes;
-    const largest = this.policy.largestFreeBlock();
+    const free = this.policy.freeSummary();
+    const freeBytes = free.freeBytes;
+    const usedBytes = brk - 8 - heapStart - freeBytes;
+    const largest = free.largestFreeBlock;
     const peakHeapSize = f[hf + F_PEAK_BRK];
-    const peakLiveBytes = f[hf + F_PEAK_LIVE_BYTES];
+    const peakLiveBytes = u32[hw + W_PEAK_LIVE_BYTES];
+    const allocs = f[hf + F_ALLOCS];
     return {
       heapSize: brk,
       peakHeapSize,
       backingSize: this.os.backing.byteLength,
-      liveBytes: f[hf + F_LIVE_BYTES],
+      liveBytes: u32[hw + W_LIVE_BYTES],
       peakLiveBytes,
-      liveBlocks: f[hf + F_LIVE_BLOCKS],
+      liveBlocks: allocs - f[hf + F_FREES],
       usedBytes,
       freeBytes,
-      freeBlocks: f[hf + F_FREE_BLOCKS],
+      freeBlocks: free.freeBlocks,
       largestFreeBlock: largest,
       externalFragmentation: freeBytes > 0 ? 1 - largest / freeBytes : 0,
       utilization: peakHeapSize > 0 ? peakLiveBytes / peakHeapSize : 0,
@@ -232,7 +234,7 @@ export class Heap {
       reallocCalls: this.reallocCalls,
       freeCalls: this.freeCalls,
       alignedAllocCalls: this.alignedAllocCalls,
-      reusedAllocs: f[hf + F_REUSED_ALLOCS],
+      reusedAllocs: allocs - f[hf + F_GROWN_ALLOCS],
       grownAllocs: f[hf + F_GROWN_ALLOCS],
     };
   }

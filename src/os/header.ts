@@ -3,9 +3,9 @@
  * object attached to the memory. Everything a second Heap needs to find and
  * use the heap is here; policy metadata (bins, regions) follows it.
  *
- *   base + 0    u32 words (W_*)          base + 64   f64 slots (F_*)
+ *   base + 0    u32 words (W_*)          base + 96   f64 slots (F_*)
  *   ┌────────┬─────────┬────────┬─────┐  ┌───────────┬───────────┬─────┐
- *   │ magic  │ version │ policy │ ... │  │ maxSize   │ liveBytes │ ... │
+ *   │ magic  │ version │ policy │ ... │  │ maxSize   │ initSize  │ ... │
  *   └────────┴─────────┴────────┴─────┘  └───────────┴───────────┴─────┘
  *   base + HEADER_BYTES: policy metadata, then the static area, then blocks.
  *
@@ -37,28 +37,29 @@ export const W_BACKING = 12;
 export const W_LOCK = 13;
 export const W_BASE = 14;
 export const W_POLICY_META_BYTES = 15;
+// The live-bytes counter and its peak (bounded by the 4 GiB address space).
+// Free-block figures are not counted on the hot path: stats() walks the free lists.
+export const W_LIVE_BYTES = 16;
+export const W_PEAK_LIVE_BYTES = 17;
 
-export const F_SLOTS_BYTE = 64;
-// f64 slot numbers (slot i lives at base + 64 + 8 i)
+export const F_SLOTS_BYTE = 96;
+// f64 slot numbers (slot i lives at base + 96 + 8 i): sizes up to 4 GiB and rare counters
 export const F_MAX_SIZE = 0;
 export const F_INITIAL_SIZE = 1;
-export const F_LIVE_BYTES = 2;
-export const F_PEAK_LIVE_BYTES = 3;
-export const F_LIVE_BLOCKS = 4;
-export const F_USED_BYTES = 5;
-export const F_FREE_BLOCKS = 6;
-export const F_GROWN_ALLOCS = 7;
-export const F_REUSED_ALLOCS = 8;
-export const F_PEAK_BRK = 9;
-export const F_OS_GROWS = 10;
-export const F_OS_BYTES_GROWN = 11;
-export const F_OS_SHRINKS = 12;
-export const F_OS_BYTES_RETURNED = 13;
-export const F_SBRK_CALLS = 14;
-export const F_RUNS_MAPPED = 15;
-export const F_RUNS_UNMAPPED = 16;
-export const F_MAPPED_BYTES = 17;
-export const F_SLOT_COUNT = 18;
+export const F_GROWN_ALLOCS = 2;
+export const F_PEAK_BRK = 3;
+export const F_OS_GROWS = 4;
+export const F_OS_BYTES_GROWN = 5;
+export const F_OS_SHRINKS = 6;
+export const F_OS_BYTES_RETURNED = 7;
+export const F_SBRK_CALLS = 8;
+export const F_RUNS_MAPPED = 9;
+export const F_RUNS_UNMAPPED = 10;
+export const F_MAPPED_BYTES = 11;
+/** Successful allocations and frees of blocks (live blocks = allocs - frees). */
+export const F_ALLOCS = 12;
+export const F_FREES = 13;
+export const F_SLOT_COUNT = 14;
 
 export const HEADER_BYTES = F_SLOTS_BYTE + F_SLOT_COUNT * 8; // 208
 

@@ -22,18 +22,18 @@
 import { DoubleFreeError, HeapError, InvalidPointerError } from '../../heap/errors.js';
 import type { BlockInfo, HeapEventListener } from '../../heap/types.js';
 import {
-  F_FREE_BLOCKS, F_GROWN_ALLOCS, F_LIVE_BLOCKS, F_LIVE_BYTES, F_MAPPED_BYTES, F_PEAK_LIVE_BYTES, F_REUSED_ALLOCS,
-  F_RUNS_MAPPED, F_RUNS_UNMAPPED, F_USED_BYTES, HEADER_BYTES, W_BRK, W_GENERATION, W_HEAP_START, W_MMAP_THRESHOLD,
+  F_ALLOCS, F_FREES, F_GROWN_ALLOCS, F_MAPPED_BYTES, F_RUNS_MAPPED, F_RUNS_UNMAPPED, HEADER_BYTES, W_BRK,
+  W_GENERATION, W_HEAP_START, W_LIVE_BYTES, W_MMAP_THRESHOLD, W_PEAK_LIVE_BYTES,
   W_PAGE_SIZE, W_TRIM_THRESHOLD,
 } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import type { AllocatorPolicy, PolicyFactory } from '../policy.js';
-import { P_REGION_SLOTS, P_SMALL_HEADS, P_SMALL_MAP, POLICY_WORDS, binInsert, binRemove, findFit, largestInBins } from './bins.js';
+import { P_REGION_SLOTS, P_SMALL_HEADS, P_SMALL_MAP, POLICY_WORDS, binInsert, binRemove, findFit } from './bins.js';
 import {
   FLAGS, FRESH, GROUPS, HEADER, MAPPED, MAX_SLACK, MIN_CHUNK, PREV_USED, REGION_MAX, REGION_TAIL, SMALL_MAX, USED,
   chunkSizeFor, groupOf, sizeOf,
 } from './layout.js';
-import { checkHeap, walkBlocks } from './walk.js';
+import { checkHeap, summarizeFree, walkBlocks, type FreeSummary } from './walk.js';
 
 export const SEGFIT_POLICY_ID = 1;
 
@@ -51,6 +51,8 @@ export class SegFit implements AllocatorPolicy {
   readonly hw: number;
   readonly hf: number;
   readonly pm: number;
+  /** First chunk (fixed when the heap is made; cached from the header). */
+  private heapStart = 0;
   /** Set by a successful allocChunk: whether it raised the break. */
   private grew = false;
 
@@ -72,10 +74,12 @@ export class SegFit implements AllocatorPolicy {
     this.u32 = new Uint32Array(buf, 0, len >>> 2);
     this.f64 = new Float64Array(buf, 0, len >>> 3);
     this.generation = this.u32[this.hw + W_GENERATION];
+    this.heapStart = this.u32[this.hw + W_HEAP_START];
   }
 
   format(heapStart: number): void {
     const u32 = this.u32;
+    this.heapStart = heapStart;
     u32.fill(0, this.pm, this.pm + POLICY_WORDS);
     // sentinel: size 0, USED; nothing before the first chunk is free
     u32[heapStart >>> 2] = USED | PREV_USED;
@@ -108,23 +112,20 @@ export class SegFit implements AllocatorPolicy {
         u32[c >>> 2] |= USED;
         u32[(c + 4) >>> 2] = n;
         u32[(c + csize) >>> 2] |= PREV_USED;
-        const f64 = this.f64;
-        const hf = this.hf;
-        f64[hf + F_FREE_BLOCKS] -= 1;
-        f64[hf + F_REUSED_ALLOCS] += 1;
-        this.accountAlloc(f64, hf, n, csize);
+        const hw = this.hw;
+        this.accountAlloc(u32, hw, n);
         return c + HEADER;
       }
     }
     return this.mallocSlow(n, csize);
   }
 
-  private accountAlloc(f64: Float64Array, hf: number, n: number, csize: number): void {
-    f64[hf + F_LIVE_BLOCKS] += 1;
-    f64[hf + F_USED_BYTES] += csize;
-    const live = f64[hf + F_LIVE_BYTES] + n;
-    f64[hf + F_LIVE_BYTES] = live;
-    if (live > f64[hf + F_PEAK_LIVE_BYTES]) f64[hf + F_PEAK_LIVE_BYTES] = live;
+  /** Counts one more allocation of n bytes. */
+  private accountAlloc(u32: Uint32Array, hw: number, n: number): void {
+    this.f64[this.hf + F_ALLOCS] += 1;
+    const live = u32[hw + W_LIVE_BYTES] + n;
+    u32[hw + W_LIVE_BYTES] = live;
+    if (live > u32[hw + W_PEAK_LIVE_BYTES]) u32[hw + W_PEAK_LIVE_BYTES] = live;
   }
 
   private mallocSlow(n: number, csize: number): number {
@@ -143,9 +144,8 @@ export class SegFit implements AllocatorPolicy {
     const hf = this.hf;
     u32[(c + 4) >>> 2] = n;
     const size = sizeOf(u32[c >>> 2]);
-    if (this.grew) f64[hf + F_GROWN_ALLOCS] += 1;
-    else f64[hf + F_REUSED_ALLOCS] += 1;
-    this.accountAlloc(f64, hf, n, size);
+    if (this.grew) this.f64[this.hf + F_GROWN_ALLOCS] += 1;
+    this.accountAlloc(u32, this.hw, n);
     const ev = this.listener;
     if (ev !== null) ev({ type: 'done', ptr: c + HEADER, size, reused: !this.grew });
     return c + HEADER;
@@ -184,7 +184,6 @@ export class SegFit implements AllocatorPolicy {
   /** Takes free chunk c (in a bin) of `size` for a csize request, splitting off the rest. */
   private takeFree(c: number, size: number, csize: number): number {
     binRemove(this.u32, this.pm, c, size);
-    this.f64[this.hf + F_FREE_BLOCKS] -= 1;
     return this.useChunk(c, size, csize);
   }
 
@@ -200,7 +199,6 @@ export class SegFit implements AllocatorPolicy {
       u32[c >>> 2] = csize | USED | prevBit;
       const r = c + csize;
       this.putFree(r, rest);
-      this.f64[this.hf + F_FREE_BLOCKS] += 1;
       const ev = this.listener;
       if (ev !== null) ev({ type: 'split', block: c + HEADER, size: csize, remainder: rest });
     } else {
@@ -234,7 +232,6 @@ export class SegFit implements AllocatorPolicy {
       u32[this.pm + P_REGION_SLOTS + g] = t;
     } else {
       u32[this.pm + P_REGION_SLOTS + g] = 0;
-      this.f64[this.hf + F_FREE_BLOCKS] -= 1;
     }
     return tail;
   }
@@ -246,7 +243,6 @@ export class SegFit implements AllocatorPolicy {
     const t = u32[slot];
     if (t === 0) return;
     u32[slot] = 0;
-    this.f64[this.hf + F_FREE_BLOCKS] -= 1; // freeRange counts it again
     const h = u32[t >>> 2];
     this.freeRange(t, sizeOf(h), h & PREV_USED, false, false);
     if (mayTrim) this.maybeTrimTop(); // a released tail at the top may make the top trimmable
@@ -272,7 +268,6 @@ export class SegFit implements AllocatorPolicy {
         this.putFree(c + want, size - want);
         size = want;
       } else {
-        this.f64[this.hf + F_FREE_BLOCKS] -= 1;
         u32[(c + size) >>> 2] |= PREV_USED;
       }
     } else {
@@ -291,7 +286,6 @@ export class SegFit implements AllocatorPolicy {
     // a region tail is reserved: USED for its neighbours, so they never merge into it
     u32[c >>> 2] = size | USED | PREV_USED;
     u32[(c + 4) >>> 2] = REGION_TAIL | g | (this.grew ? FRESH : 0);
-    this.f64[this.hf + F_FREE_BLOCKS] += 1;
     u32[this.pm + P_REGION_SLOTS + g] = c;
     return this.carveRegion(g, c, size, csize);
   }
@@ -314,7 +308,7 @@ export class SegFit implements AllocatorPolicy {
   /**
    * Raises the break so that a free chunk of at least `size` bytes ends at the
    * sentinel, absorbing a free last chunk. Returns that chunk, unlinked from
-   * its bin and NOT counted in F_FREE_BLOCKS, or 0.
+   * its bin, or 0.
    */
   private extendTop(size: number): number {
     let u32 = this.u32;
@@ -350,12 +344,10 @@ export class SegFit implements AllocatorPolicy {
   /** Unlinks a free chunk from its bin and stops counting it as free. */
   private unlinkFree(c: number, size: number): void {
     binRemove(this.u32, this.pm, c, size);
-    this.f64[this.hf + F_FREE_BLOCKS] -= 1;
   }
 
   private relinkFree(c: number, size: number): void {
     this.putFree(c, size);
-    this.f64[this.hf + F_FREE_BLOCKS] += 1;
   }
 
   /** A chunk of csize bytes from the top of the heap (used, flags set), or 0. */
@@ -397,7 +389,6 @@ export class SegFit implements AllocatorPolicy {
     if (c !== 0) {
       size = sizeOf(u32[c >>> 2]);
       binRemove(u32, this.pm, c, size);
-      this.f64[this.hf + F_FREE_BLOCKS] -= 1;
     } else {
       // from the top: compute the aligned start first, so the break rises no more than needed
       const brk = u32[this.hw + W_BRK];
@@ -422,7 +413,6 @@ export class SegFit implements AllocatorPolicy {
       lu32[c >>> 2] = lead | prevBit;
       lu32[(c + lead - 4) >>> 2] = lead;
       binInsert(lu32, this.pm, c, lead);
-      this.f64[this.hf + F_FREE_BLOCKS] += 1;
       lu32[a >>> 2] = (size - lead) | 0; // P bit clear: the lead before it is free
     }
     return this.useChunk(a, size - lead, csize);
@@ -454,7 +444,7 @@ export class SegFit implements AllocatorPolicy {
     // one test for "an integer in [0, 2^32) that is a multiple of 8"
     if (typeof p !== 'number' || (p >>> 0) !== p || (p & 7) !== 0) this.badPointerValue(op, p);
     const u32 = this.u32;
-    const start = u32[this.hw + W_HEAP_START];
+    const start = this.heapStart;
     const brk = u32[this.hw + W_BRK];
     if (p < start + HEADER || p >= brk - 8) {
       throw new InvalidPointerError(op, p, `outside the heap's blocks [${start + HEADER}, ${brk - 8})` +
@@ -494,11 +484,11 @@ export class SegFit implements AllocatorPolicy {
     const u32 = this.u32;
     const f64 = this.f64;
     const hf = this.hf;
+    const hw = this.hw;
     const h = u32[c >>> 2];
     const size = sizeOf(h);
-    f64[hf + F_LIVE_BYTES] -= u32[(c + 4) >>> 2];
-    f64[hf + F_LIVE_BLOCKS] -= 1;
-    f64[hf + F_USED_BYTES] -= size;
+    u32[hw + W_LIVE_BYTES] -= u32[(c + 4) >>> 2];
+    f64[hf + F_FREES] += 1;
     const ev = this.listener;
     if (ev !== null) ev({ type: 'free', ptr: c + HEADER, size });
     const mapped = (h & MAPPED) !== 0;
@@ -549,7 +539,6 @@ export class SegFit implements AllocatorPolicy {
       merged++;
       mergedPrev = prev;
     }
-    this.f64[this.hf + F_FREE_BLOCKS] += 1 - merged;
     this.putFree(start, total);
     const ev = this.listener;
     if (ev !== null && merged !== 0) {
@@ -617,8 +606,7 @@ export class SegFit implements AllocatorPolicy {
       this.setRequested(c, old, n);
       if (size - csize >= MIN_CHUNK) {
         u32[c >>> 2] = csize | (h & FLAGS);
-        this.f64[this.hf + F_USED_BYTES] -= size - csize;
-        if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] -= size - csize;
+      if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] -= size - csize;
         this.freeRange(c + csize, size - csize, PREV_USED, false);
       }
       if (ev !== null) ev({ type: 'realloc', ptr: p, size: n, result: p, inPlace: true });
@@ -672,12 +660,10 @@ export class SegFit implements AllocatorPolicy {
       }
       lu32[start >>> 2] = total | flags;
       lu32[(start + total) >>> 2] |= PREV_USED;
-      this.f64[this.hf + F_USED_BYTES] += total - size;
       if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] += total - size;
       if (total - csize >= MIN_CHUNK) {
         lu32[start >>> 2] = csize | flags;
-        this.f64[this.hf + F_USED_BYTES] -= total - csize;
-        if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] -= total - csize;
+      if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] -= total - csize;
         this.freeRange(start + csize, total - csize, PREV_USED, false);
       }
       this.setRequested(start, old, n);
@@ -691,18 +677,18 @@ export class SegFit implements AllocatorPolicy {
   private setRequested(c: number, old: number, n: number): void {
     this.u32[(c + 4) >>> 2] = n;
     const f64 = this.f64;
-    const live = f64[this.hf + F_LIVE_BYTES] + n - old;
-    f64[this.hf + F_LIVE_BYTES] = live;
-    if (live > f64[this.hf + F_PEAK_LIVE_BYTES]) f64[this.hf + F_PEAK_LIVE_BYTES] = live;
+    const live = this.u32[this.hw + W_LIVE_BYTES] + n - old;
+    this.u32[this.hw + W_LIVE_BYTES] = live;
+    if (live > this.u32[this.hw + W_PEAK_LIVE_BYTES]) this.u32[this.hw + W_PEAK_LIVE_BYTES] = live;
   }
 
   private reallocMove(c: number, p: number, n: number, old: number): number {
     // The old block stops counting as live first, so the peak is that of C's
     // realloc (old and new never count together), as malloc-lab measures it.
     const f64 = this.f64;
-    f64[this.hf + F_LIVE_BYTES] -= old;
+    this.u32[this.hw + W_LIVE_BYTES] -= old;
     const q = this.mallocSlow(n, chunkSizeFor(n));
-    this.f64[this.hf + F_LIVE_BYTES] += old;
+    this.u32[this.hw + W_LIVE_BYTES] += old;
     if (q === 0) return 0;
     this.u8.copyWithin(q, p, p + Math.min(old, n));
     this.releaseChunk(c);
@@ -760,13 +746,8 @@ export class SegFit implements AllocatorPolicy {
     return walkBlocks(this);
   }
 
-  largestFreeBlock(): number {
-    let best = largestInBins(this.u32, this.pm);
-    for (let g = 0; g < GROUPS; g++) {
-      const t = this.u32[this.pm + P_REGION_SLOTS + g];
-      if (t !== 0) best = Math.max(best, sizeOf(this.u32[t >>> 2]));
-    }
-    return best;
+  freeSummary(): FreeSummary {
+    return summarizeFree(this);
   }
 }
 
