@@ -155,7 +155,16 @@ export function findFit(u32: Uint32Array, pm: number, size: number): number {
     c = u32[(c + 4) >>> 2];
   }
   if (best !== 0) return best;
-  return firstLargeFrom(u32, pm, fl, sl + 1);
+  // every chunk of the next non-empty list fits: take the smallest of its first few
+  c = firstLargeFrom(u32, pm, fl, sl + 1);
+  best = c;
+  bestSize = c !== 0 ? sizeOf(u32[c >>> 2]) : 0;
+  for (let k = 0; c !== 0 && k < BEST_FIT_SCAN; k++) {
+    const s = sizeOf(u32[c >>> 2]);
+    if (s < bestSize) { best = c; bestSize = s; }
+    c = u32[(c + 4) >>> 2];
+  }
+  return best;
 }
 
 /** Every list as [headIndex, expected size range] for check(). */

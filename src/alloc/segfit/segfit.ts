@@ -588,7 +588,7 @@ export class SegFit implements AllocatorPolicy {
 
   private maxTailBytes(): number {
     const heapBytes = this.u32[this.hw + W_BRK] - this.u32[this.hw + W_HEAP_START];
-    return Math.max(4096, Math.min(REGION_MAX, heapBytes >>> 4));
+    return Math.max(512, Math.min(REGION_MAX, heapBytes >>> 4));
   }
 
   // ───────────────────────────────────────────── realloc
