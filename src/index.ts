@@ -8,11 +8,15 @@
 export { createHeap, attachHeap, DEFAULTS } from './heap/create.js';
 export { Heap } from './heap/heap.js';
 export {
-  HeapError, InvalidPointerError, DoubleFreeError, OutOfMemoryError, HeapCorruptionError,
+  HeapError, heapErrorCode, InvalidPointerError, DoubleFreeError, OutOfMemoryError, HeapCorruptionError,
   type HeapErrorCode,
 } from './heap/errors.js';
 export type {
   HeapOptions, AttachOptions, HeapStats, BlockInfo, BlockState, HeapEvent, HeapEventListener, BackingKind,
-  OutOfMemoryPolicy,
+  OutOfMemoryPolicy, DebugOptions, DebugErrorKind, DebugReportShape,
 } from './heap/types.js';
+export { DebugHeap, type DebugStats } from './debug/debug-heap.js';
+export { HeapDebugError, DebugReport, type LeakGroup } from './debug/report.js';
+export { CheckedMemory } from './debug/checked.js';
+export type { LeakRecord } from './debug/leaks.js';
 export type { AllocatorPolicy, PolicyFactory } from './alloc/policy.js';

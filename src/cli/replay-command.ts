@@ -1,5 +1,5 @@
 /**
- * `heapflow replay FILE.rep ... [--json] [--backing KIND] [--no-verify] [--samples N]`
+ * `heapflow replay FILE.rep ... [--json] [--backing KIND] [--no-verify] [--samples N] [--debug]`
  *
  * Table mode: one table (a row per trace) on stdout. JSON mode: exactly one JSON object
  * per trace per line on stdout and nothing else. Failed checks go to stderr in both.
@@ -25,6 +25,7 @@ export async function replayCommand(args: string[]): Promise<number> {
       backing: { type: 'string' },
       'no-verify': { type: 'boolean' },
       samples: { type: 'string' },
+      debug: { type: 'boolean' },
     },
   }));
   if (positionals.length === 0) throw new UsageError('replay needs at least one .rep file');
@@ -32,6 +33,8 @@ export async function replayCommand(args: string[]): Promise<number> {
     backing: parseBacking(values.backing),
     verify: values['no-verify'] !== true,
     samples: parsePositiveInteger('--samples', values.samples, DEFAULT_SAMPLES),
+    // --debug: every heap of the replay is a debug heap (redzones, quarantine; docs/debugging.md)
+    ...(values.debug === true ? { heapOptions: { debug: true } } : {}),
   };
   const traces = await loadTraces(positionals);
 

@@ -4,7 +4,7 @@ import { plannedReplayOps, type ReplayOptions, type ReplayResult, replayTrace } 
 import type { Trace } from '../trace/types.js';
 import { createProgress } from './progress.js';
 
-export type ReplaySettings = Pick<ReplayOptions, 'backing' | 'verify' | 'samples'>;
+export type ReplaySettings = Pick<ReplayOptions, 'backing' | 'verify' | 'samples' | 'heapOptions'>;
 
 /** `onResult` is called as each trace finishes (so JSON lines stream out). */
 export function runReplays(

@@ -5,7 +5,7 @@ import type { BackingKind } from '../heap/types.js';
 export const USAGE = `heapflow - malloc/free/realloc over an ArrayBuffer, replayed and explained
 
 Usage:
-  heapflow replay FILE.rep [FILE.rep ...] [--json] [--backing KIND] [--no-verify] [--samples N]
+  heapflow replay FILE.rep [FILE.rep ...] [--json] [--backing KIND] [--no-verify] [--samples N] [--debug]
   heapflow demo [--backing KIND]
   heapflow help
 
@@ -22,6 +22,8 @@ Options:
   --backing KIND    arraybuffer (default) | resizable | shared | wasm
   --no-verify       Skip the block checks (statistics and timing only).
   --samples N       Timed samples per trace; the median is reported (default 5).
+  --debug           Run every heap in debug mode (redzones, quarantine, double/bad free
+                    checks; see docs/debugging.md). Slower: ns/op is debug mode's.
   -h, --help        Show this text.
 
 Exit status: 0 all good, 1 a check failed, 2 bad usage or a malformed or missing trace.

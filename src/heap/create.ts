@@ -11,9 +11,11 @@ import {
   W_PAGE_SIZE, W_POLICY, W_POLICY_META_BYTES, W_STATIC_BASE, W_STATIC_SIZE, W_TRIM_THRESHOLD, W_VERSION,
 } from '../os/header.js';
 import { OsLayer, roundUp } from '../os/os-layer.js';
+import { DebugHeap } from '../debug/debug-heap.js';
+import { resolveDebugOptions } from '../debug/options.js';
 import { HeapError } from './errors.js';
 import { Heap } from './heap.js';
-import type { AttachOptions, BackingKind, HeapOptions, OutOfMemoryPolicy } from './types.js';
+import type { AttachOptions, BackingKind, DebugOptions, HeapOptions, OutOfMemoryPolicy } from './types.js';
 import { isPowerOfTwo, optionInteger } from './validate.js';
 
 const POLICIES: readonly PolicyFactory[] = [segfitPolicy];
@@ -28,8 +30,12 @@ export const DEFAULTS = {
   trimThreshold: 128 * 1024,
 };
 
+/** With `debug` on, the heap is a DebugHeap (docs/debugging.md); without it, the plain Heap. */
+export function createHeap(options: HeapOptions & { debug: true | DebugOptions }): DebugHeap;
+export function createHeap(options?: HeapOptions): Heap;
 export function createHeap(options: HeapOptions = {}): Heap {
   if (options === null || typeof options !== 'object') throw new TypeError('createHeap: options must be an object');
+  const debug = resolveDebugOptions(options.debug);
   const backingKind = options.backing ?? (options.memory ? 'wasm' : DEFAULTS.backing);
   if (!BACKINGS.includes(backingKind)) {
     throw new RangeError(`createHeap: backing must be one of ${BACKINGS.map((b) => `'${b}'`).join(', ')}, got ${JSON.stringify(backingKind)}`);
@@ -91,7 +97,8 @@ export function createHeap(options: HeapOptions = {}): Heap {
   const allocator = policy.create(os);
   allocator.format(heapStart);
   u32[hw + W_MAGIC] = HEAP_MAGIC; // last: a half-made heap is never attachable
-  return new Heap(allocator, os, onOutOfMemory);
+  // Debug mode is a subclass chosen here, so the plain Heap's paths carry no debug check.
+  return debug === null ? new Heap(allocator, os, onOutOfMemory) : new DebugHeap(allocator, os, onOutOfMemory, debug);
 }
 
 /**

@@ -21,8 +21,11 @@ type TypedArrayConstructor<T> = {
   readonly name: string;
 };
 
-/** Largest request considered at all: beyond it no chunk size fits in 32 bits. */
-const MAX_REQUEST = 2 ** 32 - 65536;
+/**
+ * Largest request considered at all: beyond it no chunk size fits in 32 bits,
+ * and the allocator's chunk markers (second word >= 2^32 - 2^16) stay unambiguous.
+ */
+const MAX_REQUEST = 2 ** 32 - 2 ** 17;
 
 export class Heap {
   /** Requests above this can never succeed (maxSize minus the heap's own overhead). */

@@ -24,6 +24,11 @@ export interface HeapOptions {
   memory?: WebAssembly.Memory;
   /** For backing 'wasm' with `memory`: byte offset where the heap starts (above the module's data and stack). */
   base?: number;
+  /**
+   * Debug mode (redzones, quarantine, double/bad free, uninitialized reads, leaks): true for
+   * the defaults, or DebugOptions. createHeap then returns a DebugHeap; off, nothing changes.
+   */
+  debug?: boolean | DebugOptions;
 }
 
 export interface AttachOptions {
@@ -106,3 +111,60 @@ export type HeapEvent =
   | { type: 'trim'; from: number; to: number; released: number };
 
 export type HeapEventListener = (event: HeapEvent) => void;
+
+// ───────────────────────────────────── debug mode (src/debug/)
+
+/** What debug mode reports: the AddressSanitizer / LeakSanitizer names. */
+export type DebugErrorKind =
+  | 'heap-use-after-free'
+  | 'heap-buffer-overflow'
+  | 'heap-buffer-underflow'
+  | 'double-free'
+  | 'bad-free'
+  | 'use-of-uninitialized-value'
+  | 'memory-leak';
+
+/**
+ * Options of `createHeap({ debug: true | DebugOptions })` (see docs/debugging.md).
+ * `debug: true` means every default below.
+ */
+export interface DebugOptions {
+  /** Bytes of the redzone on each side of a block: a multiple of 8 in [8, 4096]. Default 16. */
+  redzone?: number;
+  /** Freed blocks are held back (poisoned) until this many bytes are in quarantine; 0 = none. Default 4 MiB. */
+  quarantineSize?: number;
+  /** Capture allocation / free / access stacks (new Error().stack). Off is much faster. Default true. */
+  stacks?: boolean;
+  /** Frames kept per stack, after heapflow's own frames are trimmed. Default 12. */
+  stackDepth?: number;
+  /** 'throw' (default): a HeapDebugError at the first error. 'collect': keep going; read heap.reports(). */
+  onError?: 'throw' | 'collect';
+  /** Called with every report (in both modes), before it is thrown or collected. */
+  onReport?: (report: DebugReportShape) => void;
+  /** In 'collect' mode, reports kept at most (further ones are only counted). Default 1000. */
+  maxReports?: number;
+  /** Freed blocks remembered after they leave quarantine, to name them in later reports. Default 4096. */
+  history?: number;
+  /**
+   * realloc always moves a block of up to this many bytes (old or new size), as ASan does, so a
+   * stale pointer to the old block is caught; larger blocks are resized in place where the
+   * allocator can (growing a big block step by step would otherwise be quadratic). Default 64 KiB.
+   */
+  reallocMoveLimit?: number;
+  /** At process exit (Node only), print the leak summary to stderr; 'fail' also sets process.exitCode = 1 if anything leaked. Default false. */
+  leaksAtExit?: boolean | 'fail';
+}
+
+/** The structured part of a debug report (the class is DebugReport in src/debug/report.ts). */
+export interface DebugReportShape {
+  readonly kind: DebugErrorKind;
+  /** The first bad byte (or the pointer passed to free/realloc, or the first leaked block). */
+  readonly address: number;
+  /** The block the address belongs to or lies nearest to, as the program sees it. */
+  readonly block: { ptr: number; size: number } | null;
+  /** The stack of the call that found the error (access, free, check, ...). */
+  readonly stack: string;
+  readonly allocStack?: string;
+  readonly freeStack?: string;
+  toString(): string;
+}

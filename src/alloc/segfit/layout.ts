@@ -61,8 +61,17 @@ export const MIN_CHUNK = 16;
 export const SMALL_MAX = 512;
 /** Largest slack (size - 8 - requested) of a used non-mapped chunk: rounding (<=15) + an unsplit 8. */
 export const MAX_SLACK = 23;
-/** Second word of a region tail: the marker, FRESH when it came from raising the break, the group. */
-export const REGION_TAIL = 0x80000000;
+/**
+ * Second word of a region tail: REGION_TAIL | FRESH (when it came from raising
+ * the break) | group. The top 16 bits are all set, which no request can have
+ * (the facade refuses requests of 2^32 - 2^17 bytes or more), so a region
+ * tail is never mistaken for a live block, however big.
+ */
+export const REGION_TAIL = 0xffff0000;
+
+export function isRegionTail(secondWord: number): boolean {
+  return ((secondWord & 0xfffff000) >>> 0) === REGION_TAIL;
+}
 export const FRESH = 0x100;
 
 /** Size groups that get regions: 16-31, 32-63, ..., 256-511, 512. */

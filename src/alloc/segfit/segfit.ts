@@ -31,7 +31,7 @@ import type { AllocatorPolicy, PolicyFactory } from '../policy.js';
 import { P_REGION_SLOTS, P_SMALL_HEADS, P_SMALL_MAP, POLICY_WORDS, binInsert, binRemove, findFit } from './bins.js';
 import {
   FLAGS, FRESH, GROUPS, HEADER, MAPPED, MAX_SLACK, MIN_CHUNK, PREV_USED, REGION_MAX, REGION_TAIL, SMALL_MAX, USED,
-  chunkSizeFor, groupOf, sizeOf,
+  chunkSizeFor, groupOf, isRegionTail, sizeOf,
 } from './layout.js';
 import { checkHeap, summarizeFree, walkBlocks, type FreeSummary } from './walk.js';
 
@@ -285,7 +285,7 @@ export class SegFit implements AllocatorPolicy {
     }
     // a region tail is reserved: USED for its neighbours, so they never merge into it
     u32[c >>> 2] = size | USED | PREV_USED;
-    u32[(c + 4) >>> 2] = REGION_TAIL | g | (this.grew ? FRESH : 0);
+    u32[(c + 4) >>> 2] = (REGION_TAIL | g | (this.grew ? FRESH : 0)) >>> 0;
     u32[this.pm + P_REGION_SLOTS + g] = c;
     return this.carveRegion(g, c, size, csize);
   }
@@ -515,7 +515,7 @@ export class SegFit implements AllocatorPolicy {
     let mergedPrev = 0;
     const next = c + size;
     const nh = u32[next >>> 2];
-    if ((nh & USED) !== 0 && mayTrim && (u32[(next + 4) >>> 2] & REGION_TAIL) !== 0) {
+    if ((nh & USED) !== 0 && mayTrim && isRegionTail(u32[(next + 4) >>> 2])) {
       this.returnToRegion(c, size, prevBit, next, nh);
       return;
     }
@@ -545,7 +545,7 @@ export class SegFit implements AllocatorPolicy {
       ev({ type: 'coalesce', block: start + HEADER, prev: mergedPrev && mergedPrev + HEADER, next: mergedNext && mergedNext + HEADER, size: total });
     }
     if (mayTrim && start + total === u32[this.hw + W_BRK] - 8 && (forceTrim || total > u32[this.hw + W_TRIM_THRESHOLD])) {
-      this.trim(0);
+      this.trimTop(0);
     }
   }
 
@@ -553,7 +553,7 @@ export class SegFit implements AllocatorPolicy {
   private maybeTrimTop(): void {
     const u32 = this.u32;
     const sentinel = u32[this.hw + W_BRK] - 8;
-    if ((u32[sentinel >>> 2] & PREV_USED) === 0 && u32[(sentinel - 4) >>> 2] > u32[this.hw + W_TRIM_THRESHOLD]) this.trim(0);
+    if ((u32[sentinel >>> 2] & PREV_USED) === 0 && u32[(sentinel - 4) >>> 2] > u32[this.hw + W_TRIM_THRESHOLD]) this.trimTop(0);
   }
 
   /**
@@ -704,16 +704,24 @@ export class SegFit implements AllocatorPolicy {
 
   // ───────────────────────────────────────────── trim, check, walk
 
+  /** Returns how far the break fell (releasing a region tail may already trim, automatically). */
   trim(pad: number): number {
+    const before = this.u32[this.hw + W_BRK];
     this.releaseTopRegion();
+    this.trimTop(pad);
+    return before - this.u32[this.hw + W_BRK];
+  }
+
+  /** Gives the free top chunk back to the OS layer, keeping `pad` bytes of it. */
+  private trimTop(pad: number): void {
     const u32 = this.u32;
     const brk = u32[this.hw + W_BRK];
     const sentinel = brk - 8;
-    if ((u32[sentinel >>> 2] & PREV_USED) !== 0) return 0;
+    if ((u32[sentinel >>> 2] & PREV_USED) !== 0) return;
     const lastSize = u32[(sentinel - 4) >>> 2];
     const last = sentinel - lastSize;
     const keep = pad <= 0 ? 0 : Math.max(MIN_CHUNK, pad + 7 - ((pad + 7) % 8));
-    if (keep >= lastSize) return 0;
+    if (keep >= lastSize) return;
     this.unlinkFree(last, lastSize);
     const newSentinel = last + keep;
     if (keep !== 0) this.relinkFree(last, keep);
@@ -725,7 +733,6 @@ export class SegFit implements AllocatorPolicy {
     if (this.u32[this.hw + W_GENERATION] !== this.generation || this.u32.length === 0) this.refresh();
     const ev = this.listener;
     if (ev !== null) ev({ type: 'trim', from: brk, to: newBrk, released });
-    return released;
   }
 
   /** A region tail that is the last chunk would keep the top from being trimmed. */

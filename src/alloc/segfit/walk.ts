@@ -9,7 +9,7 @@ import {
   F_ALLOCS, F_FREES, F_MAPPED_BYTES, F_RUNS_MAPPED, F_RUNS_UNMAPPED, W_BRK, W_HEAP_START, W_LIVE_BYTES, W_PAGE_SIZE,
 } from '../../os/header.js';
 import { P_REGION_SLOTS, forEachList, listBitSet } from './bins.js';
-import { GROUPS, HEADER, MAPPED, MAX_SLACK, MIN_CHUNK, PREV_USED, REGION_TAIL, USED, sizeOf } from './layout.js';
+import { GROUPS, HEADER, MAPPED, MAX_SLACK, MIN_CHUNK, PREV_USED, USED, isRegionTail, sizeOf } from './layout.js';
 
 export interface WalkTarget {
   readonly u32: Uint32Array;
@@ -28,7 +28,7 @@ export function walkBlocks(t: WalkTarget): BlockInfo[] {
     const h = u32[c >>> 2];
     const size = sizeOf(h);
     if (size < MIN_CHUNK) break; // corrupt: check() reports it
-    const used = (h & USED) !== 0 && (u32[(c + 4) >>> 2] & REGION_TAIL) === 0;
+    const used = (h & USED) !== 0 && !isRegionTail(u32[(c + 4) >>> 2]); // region tails are free memory
     out.push({
       ptr: c + HEADER,
       offset: c,
@@ -89,7 +89,7 @@ export function checkHeap(t: WalkTarget): void {
     if (size < MIN_CHUNK || size % 8 !== 0) fail(c, `chunk size ${size} is not a multiple of 8 of at least ${MIN_CHUNK}`);
     if (c + size > sentinel) fail(c, `chunk of ${size} bytes runs past the sentinel at ${sentinel}`);
     if (((h & PREV_USED) !== 0) !== prevUsed) fail(c, `PREV_USED bit says the previous chunk is ${prevUsed ? 'free' : 'used'}, it is ${prevUsed ? 'used' : 'free'}`);
-    if ((h & USED) !== 0 && (u32[(c + 4) >>> 2] & REGION_TAIL) !== 0) {
+    if ((h & USED) !== 0 && isRegionTail(u32[(c + 4) >>> 2])) {
       const info = u32[(c + 4) >>> 2];
       const g = regionTails.get(c);
       if (g === undefined) fail(c, `chunk is marked as a region tail but no group's slot points to it`);

@@ -1,0 +1,646 @@
+/**
+ * DebugHeap: the Heap with AddressSanitizer-style checking, made by
+ * `createHeap({ debug: true | DebugOptions })`. The plain Heap class is untouched
+ * (its hot paths carry no debug check at all); this subclass overrides the C
+ * functions and wraps every block of the underlying allocator:
+ *
+ *   malloc(n)   underlying malloc(left + n + right) ─▶ redzones 0xfa, payload 0xbe
+ *               (calloc: 0), shadow REDZONE / UNDEFINED (calloc: DEFINED), record
+ *               with the allocation stack
+ *   free(p)     p must be a live block's start (else double-free / bad-free, with the
+ *               stacks) ─▶ redzones verified ─▶ payload poisoned 0xfd, shadow FREED ─▶
+ *               quarantine (FIFO by bytes); the oldest blocks leave it verified (a
+ *               changed byte = heap-use-after-free) and only then are really freed
+ *   realloc     always moves, as ASan's does: malloc + copy (bytes and definedness)
+ *               + free, so a stale pointer to the old block is caught
+ *   check()     every live block's redzones, every quarantined block's poison, then
+ *               the core invariants
+ *
+ * All of this state (records, shadow, quarantine, stacks, reports) lives in this JS
+ * object, not in the heap's memory: another Heap attached to the same memory sees
+ * each debug block as one larger block of the underlying allocator and none of the
+ * checks (and its blocks look "not in a block" to this heap's checked accessor).
+ *
+ * Errors: in 'throw' mode (default) a HeapDebugError is thrown as soon as a misuse
+ * is found, before the call changes anything; damage found while a block leaves
+ * quarantine is thrown at the end of the call that evicted it (that call's own work
+ * is done). In 'collect' mode reports accumulate in reports(), damaged redzones and
+ * poison are repaired once reported (each damage is reported once), a bad free is
+ * ignored, and a bad write through the checked accessor is not performed. In 'throw'
+ * mode nothing is repaired: the same check() throws again until the bug is fixed.
+ */
+
+import type { AllocatorPolicy } from '../alloc/policy.js';
+import { describePointer, OutOfMemoryError } from '../heap/errors.js';
+import { Heap } from '../heap/heap.js';
+import type { BlockInfo, DebugErrorKind, HeapStats, OutOfMemoryPolicy } from '../heap/types.js';
+import { assertAlignment, assertSize } from '../heap/validate.js';
+import type { OsLayer } from '../os/os-layer.js';
+import { CheckedMemory, type AccessChecker } from './checked.js';
+import { classifyAccess, classifyBadPointer, type AccessMode, type Finding } from './classify.js';
+import { hexDump } from './dump.js';
+import { groupLeaks, reportLeaksAtExit, type LeakRecord } from './leaks.js';
+import type { ResolvedDebugOptions } from './options.js';
+import { FREED_BYTE, GARBAGE_BYTE, REDZONE_BYTE } from './patterns.js';
+import { inspectPoison, inspectRedzones, leftRedzone, repair, rightRedzone, type Damage } from './redzones.js';
+import { FreedHistory, Quarantine } from './quarantine.js';
+import { describePlacement, placementOf, type BlockRecord, type Placement } from './records.js';
+import { DebugReport, HeapDebugError, formatLeakText, type LeakGroup } from './report.js';
+import { DEFINED, FREED, NOT_IN_BLOCK, REDZONE, STATE_CHARS, STATE_LEGEND, ShadowMemory, UNDEFINED } from './shadow.js';
+import { captureStack, formatStack, type StackHandle } from './stacks.js';
+
+type TypedArrayConstructor<T> = {
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+  readonly name: string;
+};
+
+/** Figures of the debug layer itself. */
+export interface DebugStats {
+  /** Freed blocks held in quarantine, and their bytes (redzones included). */
+  quarantinedBlocks: number;
+  quarantinedBytes: number;
+  /** Redzone bytes around the live blocks. */
+  redzoneBytes: number;
+  /** Reports made so far (thrown or collected). */
+  reports: number;
+}
+
+const hex = (byte: number): string => `0x${byte.toString(16).padStart(2, '0')}`;
+const bytes = (n: number): string => (n === 1 ? '1 byte' : `${n} bytes`);
+
+export class DebugHeap extends Heap {
+  private readonly settings: ResolvedDebugOptions;
+  private readonly throwOnOom: boolean;
+  /**
+   * Per-byte states, made on the first checked() / markDefined() (or report): until then
+   * nothing reads them, and keeping them costs several passes over every block. Blocks
+   * live when it is made count as fully defined (what was written before is unknown).
+   */
+  private shadowMemory: ShadowMemory | null = null;
+  /** Live and quarantined blocks by payload pointer (insertion order = allocation order). */
+  private readonly records = new Map<number, BlockRecord>();
+  private readonly quarantine: Quarantine;
+  private readonly history: FreedHistory;
+  private readonly collected: DebugReport[] = [];
+  /** In 'throw' mode: the first damage found while evicting, thrown when the call ends. */
+  private pending: DebugReport | null = null;
+  private reportTotal = 0;
+  private lastSeq = 0;
+  private liveCount = 0;
+  private liveNow = 0;
+  private livePeak = 0;
+  private nMalloc = 0;
+  private nCalloc = 0;
+  private nRealloc = 0;
+  private nFree = 0;
+  private nAligned = 0;
+  private accessor: CheckedMemory | null = null;
+
+  /** @internal use createHeap({ debug }) */
+  constructor(policy: AllocatorPolicy, os: OsLayer, onOutOfMemory: OutOfMemoryPolicy, settings: ResolvedDebugOptions) {
+    super(policy, os, onOutOfMemory);
+    this.settings = settings;
+    this.throwOnOom = onOutOfMemory === 'throw';
+    this.quarantine = new Quarantine(settings.quarantineSize);
+    this.history = new FreedHistory(settings.history);
+    if (settings.leaksAtExit !== false) reportLeaksAtExit(this, settings.leaksAtExit === 'fail');
+  }
+
+  /** The shadow, made now if need be (see shadowMemory). */
+  private get shadow(): ShadowMemory {
+    let sh = this.shadowMemory;
+    if (sh === null) {
+      sh = new ShadowMemory(this.u8.length);
+      // Memory below the heap's base (a Wasm module's own) and the static area belong to
+      // the program: addressable and defined (the static area is zeroed at creation).
+      const raw = super.stats();
+      const staticBase = this.staticBase;
+      sh.fill(DEFINED, 0, staticBase - raw.metadataBytes);
+      sh.fill(DEFINED, staticBase, staticBase + raw.staticSize);
+      for (const rec of this.records.values()) {
+        sh.fill(REDZONE, rec.base, rec.end);
+        sh.fill(rec.freed ? FREED : DEFINED, rec.ptr, rec.ptr + rec.size);
+      }
+      this.shadowMemory = sh;
+    }
+    return sh;
+  }
+
+  // ───────────────────────────────────── the C functions
+
+  override malloc(size: number): number {
+    this.nMalloc++;
+    return this.allocate('malloc', size, 8, false, null, 0);
+  }
+
+  override calloc(count: number, size: number): number {
+    this.nCalloc++;
+    assertSize('calloc', 'count', count);
+    assertSize('calloc', 'size', size);
+    const total = count * size;
+    if (!Number.isSafeInteger(total) || total >= 2 ** 32) return this.failAlloc('calloc', total, `${count} * ${size} exceeds maxSize`);
+    return this.allocate('calloc', total, 8, true, null, 0);
+  }
+
+  override alignedAlloc(alignment: number, size: number): number {
+    this.nAligned++;
+    assertAlignment('alignedAlloc', alignment);
+    return this.allocate('alignedAlloc', size, Math.max(8, alignment), false, null, 0);
+  }
+
+  /**
+   * Moves the block (as ASan does), so that any use of the old pointer is caught; blocks
+   * larger than `reallocMoveLimit` are resized by the underlying allocator instead (in
+   * place when it can), so that growing a big block step by step is not quadratic.
+   */
+  override realloc(ptr: number, size: number): number {
+    this.nRealloc++;
+    if (ptr === 0) return this.allocate('realloc', size, 8, false, null, 0);
+    const rec = this.liveBlock('realloc', ptr);
+    if (rec === null) return 0;
+    if ((size >>> 0) !== size) {
+      assertSize('realloc', 'size', size);
+      return this.failAlloc('realloc', size, 'exceeds maxSize');
+    }
+    this.verifyRedzones(rec, 'found by realloc()', false);
+    const stack = captureStack(this.settings.stackDepth);
+    if (size === 0) {
+      this.release(rec, stack);
+      this.throwPending();
+      return 0;
+    }
+    if (Math.max(rec.size, size) > this.settings.reallocMoveLimit) return this.resizeInPlace(rec, size, stack);
+    const n = Math.min(rec.size, size);
+    const q = this.allocate('realloc', size, 8, false, stack, n); // bytes [0, n) are copied, not filled
+    if (q === 0) return 0; // the old block stays valid, as in C
+    this.u8.copyWithin(q, ptr, ptr + n);
+    this.shadowMemory?.copy(q, ptr, n);
+    this.release(rec, stack);
+    this.throwPending();
+    return q;
+  }
+
+  override free(ptr: number): void {
+    this.nFree++;
+    if (ptr === 0) return;
+    const rec = this.liveBlock('free', ptr);
+    if (rec === null) return;
+    this.verifyRedzones(rec, 'found by free()', false);
+    this.release(rec, captureStack(this.settings.stackDepth));
+    this.throwPending();
+  }
+
+  /** In debug mode: the requested size, so that alignment slack counts as outside the block. */
+  override usableSize(ptr: number): number {
+    const rec = this.liveBlock('usableSize', ptr);
+    return rec === null ? 0 : rec.size;
+  }
+
+  override view<T extends ArrayBufferView>(ptr: number, ctor: TypedArrayConstructor<T>, length?: number): T {
+    const rec = this.liveBlock('view', ptr);
+    const buffer = this.u8.buffer;
+    if (rec === null) return new ctor(buffer, 0, 0);
+    const per = ctor.BYTES_PER_ELEMENT;
+    if (ptr % per !== 0) throw new RangeError(`view: pointer ${ptr} is not aligned to ${ctor.name}'s ${per} bytes`);
+    const max = Math.floor(rec.size / per);
+    const n = length ?? max;
+    assertSize('view', 'length', n);
+    if (n > max) throw new RangeError(`view: ${n} ${ctor.name} elements (${n * per} bytes) do not fit the ${rec.size}-byte block at ${ptr}`);
+    return new ctor(buffer, ptr, n);
+  }
+
+  // ───────────────────────────────────── inspection
+
+  /** Redzones of live blocks, poison of quarantined ones, then the core invariants. */
+  override check(): void {
+    for (const rec of [...this.records.values()]) {
+      if (rec.freed) this.verifyFreed(rec, 'found by heap.check()', false);
+      else this.verifyRedzones(rec, 'found by heap.check()', false);
+    }
+    super.check();
+  }
+
+  /** As the program sees it: live bytes and blocks without redzones and quarantine; this object's calls. */
+  override stats(): HeapStats {
+    const s = super.stats();
+    s.liveBytes = this.liveNow;
+    s.liveBlocks = this.liveCount;
+    s.peakLiveBytes = this.livePeak;
+    s.utilization = s.peakHeapSize > 0 ? s.peakLiveBytes / s.peakHeapSize : 0;
+    s.mallocCalls = this.nMalloc;
+    s.callocCalls = this.nCalloc;
+    s.reallocCalls = this.nRealloc;
+    s.freeCalls = this.nFree;
+    s.alignedAllocCalls = this.nAligned;
+    return s;
+  }
+
+  /**
+   * The blocks of the underlying allocator; a debug block (live or quarantined) is
+   * shown with the program's pointer and requested size, its `size` still covering
+   * header and redzones. Quarantined blocks are 'used': they are held, not free.
+   */
+  override blocks(): BlockInfo[] {
+    const byBase = new Map<number, BlockRecord>();
+    for (const rec of this.records.values()) byBase.set(rec.base, rec);
+    return super.blocks().map((b) => {
+      const rec = byBase.get(b.ptr);
+      return rec === undefined ? b : { ...b, ptr: rec.ptr, requested: rec.size };
+    });
+  }
+
+  debugStats(): DebugStats {
+    let redzoneBytes = 0;
+    for (const rec of this.records.values()) if (!rec.freed) redzoneBytes += rec.end - rec.base - rec.size;
+    return {
+      quarantinedBlocks: this.quarantine.length,
+      quarantinedBytes: this.quarantine.bytes,
+      redzoneBytes,
+      reports: this.reportTotal,
+    };
+  }
+
+  /** Releases every quarantined block now (each verified first). */
+  flushQuarantine(): void {
+    this.drainQuarantine(0);
+    this.throwPending();
+  }
+
+  /** Reports collected in 'collect' mode (oldest first). */
+  reports(): DebugReport[] {
+    return this.collected.slice();
+  }
+
+  clearReports(): void {
+    this.collected.length = 0;
+  }
+
+  // ───────────────────────────────────── uninitialized memory
+
+  /** The checked accessor: DataView's methods over byte addresses, every access checked. */
+  checked(): CheckedMemory {
+    if (this.accessor === null) {
+      void this.shadow; // definedness is tracked from now on
+      const heap = this;
+      const checker: AccessChecker = {
+        access: (address, size, write, what) => heap.access(address, size, write ? 'write' : 'read', what),
+        copy: (dst, src, length) => heap.copyChecked(dst, src, length),
+        view: () => heap.dataView,
+        bytes: () => heap.u8,
+      };
+      this.accessor = new CheckedMemory(checker);
+    }
+    return this.accessor;
+  }
+
+  /** Declares bytes written behind the accessor's back (through heap.u8, a view, or Wasm) as defined. */
+  markDefined(ptr: number, length: number): void {
+    assertSize('markDefined', 'length', length);
+    this.access(ptr, length, 'write', 'markDefined');
+  }
+
+  // ───────────────────────────────────── leaks
+
+  /** A point in time for leaks(since): blocks allocated after it have a higher mark. */
+  mark(): number {
+    return this.lastSeq;
+  }
+
+  /** One record per live block allocated after `since` (a mark; default: all), in allocation order. */
+  leaks(since = 0): LeakRecord[] {
+    const depth = this.settings.stackDepth;
+    const out: LeakRecord[] = [];
+    for (const rec of this.records.values()) {
+      if (!rec.freed && rec.seq > since) out.push({ ptr: rec.ptr, size: rec.size, stack: formatStack(rec.allocStack, depth) });
+    }
+    return out;
+  }
+
+  /** leaks(since) grouped by allocation stack, most bytes first (LeakSanitizer's summary). */
+  leakSummary(since = 0): LeakGroup[] {
+    return groupLeaks(this.leaks(since));
+  }
+
+  /** The summary as text. */
+  leakReport(since = 0): string {
+    return formatLeakText(this.leakSummary(since));
+  }
+
+  /** Reports a 'memory-leak' (thrown, or collected) if any block allocated after `since` is live; returns the leaks. */
+  checkLeaks(since = 0): LeakRecord[] {
+    const leaks = this.leaks(since);
+    if (leaks.length === 0) return leaks;
+    const groups = groupLeaks(leaks);
+    const first = this.records.get((groups[0] as LeakGroup).ptrs[0] as number) as BlockRecord;
+    this.emit(new DebugReport({
+      kind: 'memory-leak',
+      address: first.ptr,
+      headline: '',
+      relation: describePlacement(placementOf(first, first.ptr)),
+      block: { ptr: first.ptr, size: first.size },
+      stack: this.stackNow(),
+      allocStack: formatStack(first.allocStack, this.settings.stackDepth),
+      dump: '',
+      leaks: groups,
+    }), false);
+    return leaks;
+  }
+
+  /** @internal the process-exit hook's question */
+  leakTextAtExit(): string | null {
+    const groups = this.leakSummary();
+    return groups.length === 0 ? null : formatLeakText(groups);
+  }
+
+  // ───────────────────────────────────── allocation internals
+
+  /** A new debug block; payload bytes from `skip` on are filled (garbage, or zero for calloc). */
+  private allocate(op: string, size: number, alignment: number, zero: boolean, stack: StackHandle, skip: number): number {
+    if ((size >>> 0) !== size) {
+      assertSize(op, 'size', size);
+      return this.failAlloc(op, size, 'exceeds maxSize');
+    }
+    const left = leftRedzone(this.settings.redzone, alignment);
+    const right = rightRedzone(this.settings.redzone, size);
+    const total = left + size + right;
+    let base = this.rawAlloc(total, alignment);
+    if (base === 0 && this.quarantine.length > 0) {
+      // Before reporting out-of-memory, give the quarantine back and retry.
+      this.drainQuarantine(0);
+      this.throwPending();
+      base = this.rawAlloc(total, alignment);
+    }
+    if (base === 0) return this.failAlloc(op, size, 'no room left under maxSize, even with the quarantine flushed');
+    const ptr = base + left;
+    const end = ptr + size + right;
+    const u8 = this.u8;
+    u8.fill(REDZONE_BYTE, base, ptr);
+    u8.fill(zero ? 0 : GARBAGE_BYTE, ptr + skip, ptr + size);
+    u8.fill(REDZONE_BYTE, ptr + size, end);
+    const shadow = this.shadowMemory;
+    if (shadow !== null) {
+      shadow.cover(u8.length);
+      const sh = shadow.bytes;
+      sh.fill(REDZONE, base, ptr);
+      sh.fill(zero ? DEFINED : UNDEFINED, ptr, ptr + size);
+      sh.fill(REDZONE, ptr + size, end);
+    }
+    const rec: BlockRecord = {
+      ptr, size, base, end, seq: ++this.lastSeq, freed: false,
+      allocStack: stack ?? captureStack(this.settings.stackDepth), freeStack: null,
+    };
+    this.records.set(ptr, rec);
+    this.liveCount++;
+    this.liveNow += size;
+    if (this.liveNow > this.livePeak) this.livePeak = this.liveNow;
+    return ptr;
+  }
+
+  /**
+   * realloc of a large block through the underlying allocator. Its realloc keeps (or
+   * copies) the left redzone and the payload; the right redzone is rewritten after the
+   * new end, and grown bytes are garbage and UNDEFINED. If it moved the block, the old
+   * one is gone at once (no quarantine): the history still names it in later reports.
+   */
+  private resizeInPlace(rec: BlockRecord, size: number, stack: StackHandle): number {
+    const left = rec.ptr - rec.base;
+    const right = rightRedzone(this.settings.redzone, size);
+    const total = left + size + right;
+    let base = this.rawRealloc(rec.base, total);
+    if (base === 0 && this.quarantine.length > 0) {
+      this.drainQuarantine(0);
+      this.throwPending();
+      base = this.rawRealloc(rec.base, total);
+    }
+    if (base === 0) return this.failAlloc('realloc', size, 'no room left under maxSize, even with the quarantine flushed');
+    const ptr = base + left;
+    const end = ptr + size + right;
+    const keep = Math.min(rec.size, size);
+    const u8 = this.u8;
+    u8.fill(GARBAGE_BYTE, ptr + keep, ptr + size);
+    u8.fill(REDZONE_BYTE, ptr + size, end);
+    const shadow = this.shadowMemory;
+    if (shadow !== null) {
+      shadow.cover(u8.length);
+      const sh = shadow.bytes;
+      if (base !== rec.base) {
+        // Moved (possibly overlapping the old span): carry the kept states over, clear the old span.
+        const states = sh.slice(rec.ptr, rec.ptr + keep);
+        sh.fill(NOT_IN_BLOCK, rec.base, rec.end);
+        sh.fill(REDZONE, base, ptr);
+        sh.set(states, ptr);
+      } else if (end < rec.end) {
+        sh.fill(NOT_IN_BLOCK, end, rec.end); // shrunk: the tail went back to the allocator
+      }
+      sh.fill(UNDEFINED, ptr + keep, ptr + size);
+      sh.fill(REDZONE, ptr + size, end);
+    }
+    this.records.delete(rec.ptr);
+    rec.freed = true;
+    rec.freeStack = stack;
+    if (base !== rec.base) this.history.add(rec);
+    const moved: BlockRecord = { ptr, size, base, end, seq: ++this.lastSeq, freed: false, allocStack: stack, freeStack: null };
+    this.records.set(ptr, moved);
+    this.liveNow += size - rec.size;
+    if (this.liveNow > this.livePeak) this.livePeak = this.liveNow;
+    return ptr;
+  }
+
+  private rawRealloc(base: number, total: number): number {
+    try {
+      return super.realloc(base, total);
+    } catch (error) {
+      if (error instanceof OutOfMemoryError) return 0;
+      throw error;
+    }
+  }
+
+  /** The underlying allocation, 0 on failure whatever onOutOfMemory says. */
+  private rawAlloc(total: number, alignment: number): number {
+    try {
+      return alignment <= 8 ? super.malloc(total) : super.alignedAlloc(alignment, total);
+    } catch (error) {
+      if (error instanceof OutOfMemoryError) return 0;
+      throw error;
+    }
+  }
+
+  private failAlloc(op: string, size: number, reason: string): number {
+    if (this.throwOnOom) throw new OutOfMemoryError(op, size, reason);
+    return 0;
+  }
+
+  /** Marks a live block freed: poisoned into quarantine, or released at once if larger than the quarantine. */
+  private release(rec: BlockRecord, stack: StackHandle): void {
+    rec.freed = true;
+    rec.freeStack = stack;
+    this.liveCount--;
+    this.liveNow -= rec.size;
+    if (!this.quarantine.admits(rec.end - rec.base)) {
+      this.evict(rec, false);
+      return;
+    }
+    this.u8.fill(FREED_BYTE, rec.ptr, rec.ptr + rec.size);
+    this.shadowMemory?.fill(FREED, rec.ptr, rec.ptr + rec.size);
+    this.quarantine.push(rec);
+    if (this.quarantine.over) this.drainQuarantine(this.quarantine.capacity);
+  }
+
+  /** Evicts the oldest quarantined blocks until at most `keepBytes` remain. */
+  private drainQuarantine(keepBytes: number): void {
+    while (this.quarantine.bytes > keepBytes) {
+      const rec = this.quarantine.pop();
+      if (rec === undefined) break;
+      this.evict(rec, true);
+    }
+  }
+
+  /** Really frees a freed block (after verifying its poison and redzones) and remembers it in the history. */
+  private evict(rec: BlockRecord, verify: boolean): void {
+    if (verify) this.verifyFreed(rec, 'found when the block left quarantine', true);
+    this.records.delete(rec.ptr);
+    this.history.add(rec);
+    super.free(rec.base);
+    this.shadowMemory?.fill(NOT_IN_BLOCK, rec.base, rec.end);
+  }
+
+  // ───────────────────────────────────── verification
+
+  /** Both redzones of a block (live or freed); returns true if intact. */
+  private verifyRedzones(rec: BlockRecord, foundBy: string, deferred: boolean): boolean {
+    const found = inspectRedzones(this.u8, this.f64, rec);
+    for (const damage of found) this.reportDamage(rec, damage, foundBy, deferred);
+    return found.length === 0;
+  }
+
+  /** A quarantined block: its payload must still hold the freed pattern, its redzones theirs. */
+  private verifyFreed(rec: BlockRecord, foundBy: string, deferred: boolean): void {
+    const damage = inspectPoison(this.u8, this.f64, rec);
+    if (damage !== null) this.reportDamage(rec, damage, foundBy, deferred);
+    this.verifyRedzones(rec, foundBy, deferred);
+  }
+
+  private reportDamage(rec: BlockRecord, d: Damage, foundBy: string, deferred: boolean): void {
+    const u8 = this.u8;
+    const what = d.kind === 'heap-use-after-free' ? `WRITE after free: ${bytes(d.changed)} of the freed block changed`
+      : `WRITE ${d.kind === 'heap-buffer-overflow' ? 'past the end' : 'before the start'} of the block: ` +
+        `${bytes(d.changed)} of its redzone [${d.from}, ${d.to}) changed`;
+    const pattern = d.kind === 'heap-use-after-free' ? 'freed memory is filled with' : 'the redzone pattern is';
+    this.emit(this.makeReport(d.kind, d.at, `${what} (${foundBy})`, placementOf(rec, d.at), this.stackNow(),
+      `the byte at ${d.at} holds ${hex(u8[d.at] as number)}; ${pattern} ${hex(d.expected)}`), deferred);
+    if (!this.settings.throws) repair(u8, d);
+  }
+
+  // ───────────────────────────────────── pointers passed to free/realloc/usableSize/view
+
+  /** The live block starting at ptr, or a report (double-free / bad-free / use-after-free); null if collected. */
+  private liveBlock(op: string, ptr: number): BlockRecord | null {
+    const rec = typeof ptr === 'number' ? this.records.get(ptr) : undefined;
+    if (rec !== undefined && !rec.freed) return rec;
+    this.emit(this.reportOf(classifyBadPointer(op, ptr, rec, this.records.values(), this.history)), false);
+    return null;
+  }
+
+  // ───────────────────────────────────── the checked accessor's checks
+
+  /**
+   * Checks every byte of [address, address+size): 'read' needs DEFINED bytes, 'write'
+   * and 'copy-from' need bytes of a live block (defined or not). A write defines them.
+   * Returns whether the access may proceed (false only in 'collect' mode, or when it
+   * would fall outside the memory).
+   */
+  private access(address: number, size: number, mode: AccessMode, what: string): boolean {
+    if (typeof address !== 'number' || !Number.isSafeInteger(address)) {
+      throw new TypeError(`heap.checked().${what}: address must be an integer, got ${describePointer(address)}`);
+    }
+    const length = this.u8.length;
+    this.shadow.cover(length);
+    const sh = this.shadow.bytes;
+    const end = address + size;
+    for (let a = address; a < end; a++) {
+      const state = a >= 0 && a < length ? sh[a] : NOT_IN_BLOCK;
+      if (state === DEFINED || (state === UNDEFINED && mode !== 'read')) continue;
+      const finding = classifyAccess(address, size, a, state as number, mode, what, this.records.values(), this.history, length);
+      this.emit(this.reportOf(finding), false);
+      // collect mode: a bad read returns what is there, if anything; a bad write is skipped
+      return mode !== 'write' && address >= 0 && end <= length;
+    }
+    if (mode === 'write') sh.fill(DEFINED, address, end);
+    return true;
+  }
+
+  private copyChecked(dst: number, src: number, length: number): void {
+    assertSize('heap.checked().copy', 'length', length);
+    if (!this.access(src, length, 'copy-from', 'copy (source)')) return;
+    // The destination must be in a live block; its new states are the source's, not DEFINED.
+    if (!this.access(dst, length, 'copy-from', 'copy (destination)')) return;
+    this.u8.copyWithin(dst, src, src + length);
+    this.shadow.copy(dst, src, length);
+  }
+
+  // ───────────────────────────────────── reports
+
+  private reportOf(f: Finding): DebugReport {
+    return this.makeReport(f.kind, f.address, f.headline, f.place, this.stackNow(), f.detail);
+  }
+
+  private makeReport(kind: DebugErrorKind, address: number, headline: string, place: Placement | null, stack: string, detail?: string): DebugReport {
+    const rec = place?.record ?? null;
+    const depth = this.settings.stackDepth;
+    return new DebugReport({
+      kind,
+      address,
+      headline,
+      relation: place === null ? '' : describePlacement(place),
+      block: rec === null ? null : { ptr: rec.ptr, size: rec.size },
+      stack,
+      allocStack: rec === null ? undefined : formatStack(rec.allocStack, depth),
+      freeStack: rec === null || !rec.freed ? undefined : formatStack(rec.freeStack, depth),
+      detail,
+      dump: Number.isFinite(address) ? this.dumpAround(address) : '',
+    });
+  }
+
+  /**
+   * The hex dump, with the shadow's states when it exists; otherwise states derived from
+   * the blocks ('a' allocated: definedness is only tracked once checked() is in use).
+   */
+  private dumpAround(address: number): string {
+    const shadow = this.shadowMemory;
+    if (shadow !== null) return hexDump(this.u8, (a) => STATE_CHARS[shadow.state(a)], STATE_LEGEND, address);
+    const near = [...this.records.values()].filter((r) => r.end > address - 48 && r.base < address + 64);
+    const stateAt = (a: number): string => {
+      for (const r of near) {
+        if (a < r.base || a >= r.end) continue;
+        if (a < r.ptr || a >= r.ptr + r.size) return 'r';
+        return r.freed ? 'f' : 'a';
+      }
+      return '.';
+    };
+    return hexDump(this.u8, stateAt, 'a allocated, r redzone, f freed, . not in a block', address);
+  }
+
+  private stackNow(): string {
+    return formatStack(captureStack(this.settings.stackDepth), this.settings.stackDepth);
+  }
+
+  /** Throws (or, deferred, keeps the first to throw at the end of the call) or collects. */
+  private emit(report: DebugReport, deferred: boolean): void {
+    this.reportTotal++;
+    this.settings.onReport?.(report);
+    if (this.settings.throws) {
+      if (!deferred) throw new HeapDebugError(report);
+      this.pending ??= report;
+      return;
+    }
+    if (this.collected.length < this.settings.maxReports) this.collected.push(report);
+  }
+
+  private throwPending(): void {
+    const report = this.pending;
+    if (report === null) return;
+    this.pending = null;
+    throw new HeapDebugError(report);
+  }
+}

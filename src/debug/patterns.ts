@@ -1,0 +1,62 @@
+/**
+ * The byte patterns debug mode writes, and a fast scan for the first byte that
+ * differs from one. The values are those AddressSanitizer uses (0xbe for fresh
+ * malloc memory; 0xfa / 0xfd are its shadow codes for heap redzones / freed memory),
+ * so a hex dump reads the same to someone who knows ASan.
+ *
+ * A pattern cannot tell a write of the pattern value itself from no write: a
+ * program that stores 0xfa into a redzone is only caught by the checked accessor.
+ */
+
+/** Fresh malloc memory: not zero, so reading it by mistake shows. */
+export const GARBAGE_BYTE = 0xbe;
+/** Redzones around every block. */
+export const REDZONE_BYTE = 0xfa;
+/** The payload of a freed block, while in quarantine. */
+export const FREED_BYTE = 0xfd;
+
+/** A Float64Array holding the pattern repeated 8 times, per byte value (made on first use). */
+const PATTERN_WORDS = new Map<number, number>();
+
+/** The float64 whose 8 bytes are all `byte`: none of our patterns makes a NaN, so `===` compares bits. */
+function patternWord(byte: number): number {
+  let w = PATTERN_WORDS.get(byte);
+  if (w === undefined) {
+    w = new Float64Array(new Uint8Array(8).fill(byte).buffer)[0] as number;
+    PATTERN_WORDS.set(byte, w);
+  }
+  return w;
+}
+
+/**
+ * First address in [from, to) whose byte is not `byte`, or -1. Whole 8-byte words are
+ * compared as float64 where the range allows (`f64` must view the same buffer as `u8`):
+ * for the bytes 0xbe, 0xfa, 0xfd the word is an ordinary (non-NaN, non-zero) double, so
+ * equality of doubles is equality of bits, and a changed byte anywhere in the word shows.
+ */
+export function findNot(u8: Uint8Array, f64: Float64Array, from: number, to: number, byte: number): number {
+  let a = from;
+  const firstWord = from + ((8 - (from & 7)) & 7);
+  for (; a < to && a < firstWord; a++) if (u8[a] !== byte) return a;
+  const word = patternWord(byte);
+  const wordEnd = Number.isNaN(word) ? 0 : Math.floor(to / 8); // (0xff would be a NaN: bytewise then)
+  let w = a / 8;
+  // Four words per step while no difference shows (the common case); then word by word.
+  for (; w + 4 <= wordEnd; w += 4) {
+    if (f64[w] !== word || f64[w + 1] !== word || f64[w + 2] !== word || f64[w + 3] !== word) break;
+  }
+  for (; w < wordEnd; w++) {
+    if (f64[w] !== word) {
+      const b = w * 8;
+      for (let j = 0; j < 8; j++) if (u8[b + j] !== byte) return b + j;
+    }
+  }
+  for (a = Math.max(a, wordEnd * 8); a < to; a++) if (u8[a] !== byte) return a;
+  return -1;
+}
+
+/** Last address in [from, to) whose byte is not `byte` (the one nearest `to`), or -1. Short ranges only (left redzones). */
+export function findNotFromEnd(u8: Uint8Array, from: number, to: number, byte: number): number {
+  for (let a = to - 1; a >= from; a--) if (u8[a] !== byte) return a;
+  return -1;
+}
