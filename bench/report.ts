@@ -42,6 +42,16 @@ export interface HookRow {
   ratio: Record<string, number>;
 }
 
+/** Debug-mode section: median ns/op of the replay engine's timed pass per mode on one trace. */
+export interface DebugRow {
+  trace: string;
+  normal: number;
+  stacksOff: number;
+  stacksOn: number;
+  errors: number;
+  errorMessages: string[];
+}
+
 export interface Report {
   machine: {
     node: string; v8: string; cpu: string; cores: number; memGiB: number; os: string; gcc: string; glibc: string;
@@ -52,6 +62,8 @@ export interface Report {
   adapters: Array<{ name: string; notes: string }>;
   traces: TraceResult[];
   hook: { rows: HookRow[]; variantMsg: string; guard: string | null; rounds: number } | null;
+  /** Debug-mode slowdown (null: skipped, --no-debug or no malloc-lab trace). Absent in older JSON. */
+  debug?: { rows: DebugRow[]; samples: number; minOps: number } | null;
   wallS: number;
 }
 
@@ -111,6 +123,21 @@ function nsCell(c: CellResult | undefined): string {
 const rx = (r: { x: number; fromMedians: boolean }) => fmtX(r.x) + (r.fromMedians ? '†' : '');
 
 interface Check { what: string; met: boolean | null; figure: string }
+
+const DEBUG_TARGET = 10;
+
+/** The debug-mode table: per trace ns/op of each mode and the ratio to normal, and the geometric means. */
+export function renderDebugTable(rows: DebugRow[]): string {
+  const x = (a: number, b: number) => (Number.isFinite(a / b) ? `${fmtX(a / b)}x` : '-');
+  const r = rows.map((d) => [d.trace.replace('malloclab/', '') + (d.errors ? ' (errors!)' : ''), fmtNs(d.normal),
+    fmtNs(d.stacksOff), x(d.stacksOff, d.normal), fmtNs(d.stacksOn), x(d.stacksOn, d.normal)]);
+  if (rows.length > 1) {
+    const g = (f: (d: DebugRow) => number) => geomean(rows.map(f));
+    r.push(['**geometric mean**', fmtNs(g((d) => d.normal)), fmtNs(g((d) => d.stacksOff)), `**${fmtX(g((d) => d.stacksOff / d.normal))}x**`,
+      fmtNs(g((d) => d.stacksOn)), `**${fmtX(g((d) => d.stacksOn / d.normal))}x**`]);
+  }
+  return table(['trace', 'normal ns/op', 'stacks off ns/op', 'stacks off / normal', 'stacks on ns/op', 'stacks on / normal'], r);
+}
 
 export function renderReport(rep: Report): string {
   const out: string[] = [];
@@ -188,6 +215,20 @@ export function renderReport(rep: Report): string {
           `noise gauge: attach+detach, which should equal the default, measured ${fmtPct(geomean(rep.hook.rows.map((r) => r.ratio['attach+detach'])) - 1)}` +
           (g < 0 ? ' — the compiled-out copy measured slower than the default: the off cost is below what this box resolves' : '')
         : 'no hook-free variant could be built; see the event-hook section',
+    });
+  }
+  if (rep.debug && rep.debug.rows.length) {
+    const rows = rep.debug.rows;
+    const xs = rows.map((d) => d.stacksOff / d.normal);
+    const g = geomean(xs);
+    const worst = rows.reduce((a, d) => (d.stacksOff / d.normal > a.stacksOff / a.normal ? d : a), rows[0]);
+    const bad = rows.filter((d) => d.errors > 0).length;
+    checks.push({
+      what: `debug mode (stacks off) < ${DEBUG_TARGET}x normal`,
+      met: Number.isFinite(g) ? g < DEBUG_TARGET && bad === 0 : null,
+      figure: `${fmtX(g)}x (geometric mean over ${rows.length} malloc-lab traces; worst ${fmtX(worst.stacksOff / worst.normal)}x, ` +
+        `${worst.trace.replace('malloclab/', '')}); stacks on ${fmtX(geomean(rows.map((d) => d.stacksOn / d.normal)))}x` +
+        (bad ? `; ${bad} trace(s) with replay errors` : ''),
     });
   }
   out.push('');
@@ -302,6 +343,24 @@ export function renderReport(rep: Report): string {
       out.push(`Off cost (default vs compiled out): **${(g * 100).toFixed(1)}%** geometric mean over ${h.rows.length} traces ` +
         '(single traces move by several percent from run to run on this box; the mean over traces is the figure to read).');
     }
+  }
+
+  // ---------------------------------------------------------------- debug mode
+  if (rep.debug && rep.debug.rows.length) {
+    const d = rep.debug;
+    out.push('');
+    out.push('## Debug mode slowdown');
+    out.push('');
+    out.push('`createHeap({ debug: { stacks: false } })` (stacks off) and `createHeap({ debug: true })` (stacks on) against the ' +
+      'normal heap, default options, `arraybuffer` backing; run in a fresh node process after the main section. Each mode is ' +
+      'timed with the replay engine\'s timed pass (src/trace/replay.ts: a fresh heap per sample, one discarded warm-up sample, ' +
+      `no verification), median ns/op of ${d.samples} samples of at least ${d.minOps.toLocaleString('en-US')} ops; stacks on: ` +
+      `${Math.min(d.samples, 3)} samples of at least ${Math.ceil(d.minOps / 3).toLocaleString('en-US')} ops. Ratios are ratios of ` +
+      'the medians; the modes run one after the other, so machine noise moves single ratios by ±20%. ' +
+      `Target: stacks off < ${DEBUG_TARGET}x normal (geometric mean). See docs/debugging.md for where the cost goes.`);
+    out.push('');
+    out.push(renderDebugTable(d.rows));
+    for (const r of d.rows) if (r.errors) out.push(`\n- ${r.trace}: ${r.errors} replay error(s): ${r.errorMessages.join('; ')}`);
   }
 
   // ---------------------------------------------------------------- columns + notes

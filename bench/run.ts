@@ -3,7 +3,7 @@
  * (bench/gen-traces.ts, generated into bench/traces on first use) on heapflow with each backing,
  * `@thi.ng/malloc`, `malloc` (codemix), GC'd `new Uint8Array(n)` and native glibc (bench/native/replay.c),
  * touching the first and last byte of every block; prints ns/op, utilization, ratios, the scaling
- * series, the event-hook overhead and a check of every target. A script, not a test.
+ * series, the event-hook overhead, the debug-mode slowdown and a check of every target. A script, not a test.
  *
  *   npm run bench                      full run (~6-10 min on a 2-core box); writes bench/RESULTS.md
  *   npm run bench -- --quick           malloc-lab traces only, 3 rounds, no scaling; writes bench/out/last.md
@@ -29,7 +29,7 @@ import { renderReport, type CellResult, type TraceResult, type Report, type Hook
 const REPO = resolve(BENCH_DIR, '..');
 
 const HELP = `npm run bench -- [options]
-  --quick               malloc-lab traces only, 3 rounds, no scaling series, short hook section
+  --quick               malloc-lab traces only, 3 rounds, no scaling series, short hook and debug sections
   --traces LIST         comma list of trace names or groups: synthetic, malloclab, scaling,
                         e.g. rand-small,lifo,malloclab/binary-bal (default: all)
   --adapters LIST       JS columns: heapflow, heapflow/resizable, heapflow/shared, heapflow/wasm,
@@ -37,8 +37,11 @@ const HELP = `npm run bench -- [options]
   --native LIST         native columns: glibc, jemalloc, mimalloc (default: glibc + the installed ones)
   --no-native           skip the C replay
   --no-hook             skip the event-hook section
+  --no-debug            skip the debug-mode section (slowdown of createHeap({ debug }) on the malloc-lab traces)
   --rounds N            timed rounds per cell (default 5; --quick 3)
   --hook-rounds N       rounds of the event-hook section (default 15; --quick 5); its samples are >= 200000 ops
+  --debug-samples N     samples per mode in the debug-mode section (default 5; --quick 3); samples are
+                        >= --min-sample-ops ops; stacks on: at most 3 samples of a third of that
   --run-timeout-s S     cap per replay (default 8)
   --cell-budget-s S     validation + timed runs of one cell (default 10)
   --min-sample-ops N    short traces are replayed ceil(N / ops) times per sample (default 100000)
@@ -47,7 +50,8 @@ const HELP = `npm run bench -- [options]
   --out FILE            also write the markdown here (default: bench/out/last.md)
   --json FILE           raw results as JSON (default: bench/out/last.json)
   --regen               regenerate the synthetic traces
-  --hook-only           only the event-hook section (the full run runs it this way, in a fresh process)`;
+  --hook-only           only the event-hook section (the full run runs it this way, in a fresh process)
+  --debug-only          only the debug-mode section (idem)`;
 
 interface Opts {
   quick: boolean;
@@ -56,8 +60,10 @@ interface Opts {
   native: string[] | null;
   noNative: boolean;
   noHook: boolean;
+  noDebug: boolean;
   rounds: number;
   hookRounds: number;
+  debugSamples: number;
   runTimeoutS: number;
   cellBudgetS: number;
   minSampleOps: number;
@@ -66,6 +72,7 @@ interface Opts {
   json: string;
   regen: boolean;
   hookOnly: boolean;
+  debugOnly: boolean;
   heapMult: number;
   maxHeapMult: number;
   maxHeapBytes: number;
@@ -80,8 +87,10 @@ function options(): Opts {
       native: { type: 'string' },
       'no-native': { type: 'boolean' },
       'no-hook': { type: 'boolean' },
+      'no-debug': { type: 'boolean' },
       rounds: { type: 'string' },
       'hook-rounds': { type: 'string' },
+      'debug-samples': { type: 'string' },
       'run-timeout-s': { type: 'string' },
       'cell-budget-s': { type: 'string' },
       'min-sample-ops': { type: 'string' },
@@ -91,6 +100,7 @@ function options(): Opts {
       json: { type: 'string' },
       regen: { type: 'boolean' },
       'hook-only': { type: 'boolean' },
+      'debug-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -108,14 +118,16 @@ function options(): Opts {
   const quick = !!v.quick;
   const traces = list(v.traces);
   const adapters = list(v.adapters);
-  const full = !quick && !traces && !adapters && !v.native && !v['no-native'] && !v['no-hook'];
+  const full = !quick && !traces && !adapters && !v.native && !v['no-native'] && !v['no-hook'] && !v['no-debug'];
   return {
     quick, traces, adapters,
     native: list(v.native),
     noNative: !!v['no-native'],
     noHook: !!v['no-hook'],
+    noDebug: !!v['no-debug'],
     rounds: num(v.rounds, quick ? 3 : 5),
     hookRounds: num(v['hook-rounds'], quick ? 5 : 15),
+    debugSamples: Math.max(1, num(v['debug-samples'], quick ? 3 : 5)),
     runTimeoutS: num(v['run-timeout-s'], 8),
     cellBudgetS: num(v['cell-budget-s'], quick ? 6 : 10),
     minSampleOps: num(v['min-sample-ops'], 100_000),
@@ -124,6 +136,7 @@ function options(): Opts {
     json: resolve(v.json ?? join(BENCH_DIR, 'out', 'last.json')),
     regen: !!v.regen,
     hookOnly: !!v['hook-only'],
+    debugOnly: !!v['debug-only'],
     heapMult: 4,
     maxHeapMult: 64,
     maxHeapBytes: 2 ** 31 - 2 ** 20,
@@ -319,6 +332,31 @@ async function hookSection(hookTraces: BenchTrace[], o: Opts): Promise<NonNullab
   return { rows: runHook(hookTraces, hookCols, o), variantMsg: variant.msg, guard: variant.guard, rounds: o.hookRounds };
 }
 
+/** Debug-mode section: the slowdown of debug mode (stacks off / on) on the malloc-lab traces. */
+async function debugSection(mlTraces: BenchTrace[], o: Opts): Promise<NonNullable<Report['debug']>> {
+  // loaded here only: the main process never loads the project's own build of the core
+  const { debugRows } = await import('./debug-slowdown.js');
+  log(`debug mode: ${mlTraces.length} traces x 3 modes, ${o.debugSamples} samples of >= ${o.minSampleOps} ops ` +
+    `(stacks on: ${Math.min(o.debugSamples, 3)} of >= ${Math.ceil(o.minSampleOps / 3)})`);
+  const rows = await debugRows(mlTraces, o.debugSamples, o.minSampleOps, log);
+  return { rows, samples: o.debugSamples, minOps: o.minSampleOps };
+}
+
+/** Runs this script again with `args` in a fresh node process that writes its JSON to a temp file. */
+function runChild<T>(what: string, args: string[]): T | null {
+  const tmp = join(BENCH_DIR, 'out', `${what}-${process.pid}.json`);
+  mkdirSync(join(BENCH_DIR, 'out'), { recursive: true });
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...args, '--no-write', '--json', tmp],
+    { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status === 0 && existsSync(tmp)) {
+    const x = JSON.parse(readFileSync(tmp, 'utf8')) as T;
+    rmSync(tmp, { force: true });
+    return x;
+  }
+  log(`${what} section failed (exit ${r.status})`);
+  return null;
+}
+
 function machine(): Report['machine'] {
   let cpu = os.cpus()[0]?.model ?? '?';
   try {
@@ -362,6 +400,11 @@ async function main(): Promise<void> {
     writeFileSync(o.json, JSON.stringify(hook));
     return;
   }
+  if (o.debugOnly) {
+    const debug = await debugSection(traces.filter((t) => t.group === 'malloclab'), o);
+    writeFileSync(o.json, JSON.stringify(debug));
+    return;
+  }
   const adapters = await selectAdapters(o);
   const cols: Column[] = adapters.map((ad) => ({ name: ad.name, kind: ad.kind, pa: prepare(ad) }));
   let nativeBin: string | null = null;
@@ -381,16 +424,19 @@ async function main(): Promise<void> {
   // copies, their code and feedback, a large old generation) does not weigh on one column more than another
   let hook: Report['hook'] = null;
   const hookTraces = traces.filter((t) => t.group !== 'scaling');
-  if (!o.noHook && hookTraces.length && (!o.adapters || o.adapters.includes('heapflow'))) {
-    const tmp = join(BENCH_DIR, 'out', `hook-${process.pid}.json`);
-    const args = ['--expose-gc', fileURLToPath(import.meta.url), '--hook-only', '--no-write', '--json', tmp,
+  const wantHeapflow = !o.adapters || o.adapters.includes('heapflow');
+  if (!o.noHook && hookTraces.length && wantHeapflow) {
+    hook = runChild<NonNullable<Report['hook']>>('event-hook', ['--hook-only',
       '--traces', hookTraces.map((t) => t.name).join(','), '--hook-rounds', String(o.hookRounds),
-      '--min-sample-ops', String(o.minSampleOps), '--run-timeout-s', String(o.runTimeoutS)];
-    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-    if (r.status === 0 && existsSync(tmp)) {
-      hook = JSON.parse(readFileSync(tmp, 'utf8'));
-      rmSync(tmp, { force: true });
-    } else log(`event-hook section failed (exit ${r.status})`);
+      '--min-sample-ops', String(o.minSampleOps), '--run-timeout-s', String(o.runTimeoutS)]);
+  }
+  // debug mode: also in a fresh process, for the same reason
+  let debug: Report['debug'] = null;
+  const mlTraces = traces.filter((t) => t.group === 'malloclab');
+  if (!o.noDebug && mlTraces.length && wantHeapflow) {
+    debug = runChild<NonNullable<Report['debug']>>('debug', ['--debug-only',
+      '--traces', mlTraces.map((t) => t.name).join(','), '--debug-samples', String(o.debugSamples),
+      '--min-sample-ops', String(o.minSampleOps)]);
   }
   const report: Report = {
     machine: machine(),
@@ -402,6 +448,7 @@ async function main(): Promise<void> {
     adapters: [...adapters.map((a) => ({ name: a.name, notes: a.notes }))],
     traces: results,
     hook,
+    debug,
     wallS: (performance.now() - T0) / 1000,
   };
   const md = renderReport(report);

@@ -20,3 +20,8 @@ export { HeapDebugError, DebugReport, type LeakGroup } from './debug/report.js';
 export { CheckedMemory } from './debug/checked.js';
 export type { LeakRecord } from './debug/leaks.js';
 export type { AllocatorPolicy, PolicyFactory } from './alloc/policy.js';
+export {
+  createSharedHeap, attachSharedHeap, SharedHeap,
+  type SharedHeapOptions, type SharedAttachOptions, type SharedHeapStats, type ArenaStats,
+} from './threads/shared-heap.js';
+export type { ReclaimResult } from './threads/reclaim.js';

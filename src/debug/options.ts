@@ -21,7 +21,7 @@ export const DEBUG_DEFAULTS = {
   stackDepth: 12,
   maxReports: 1000,
   history: 4096,
-  reallocMoveLimit: 64 * 1024,
+  reallocMoveLimit: 16 * 1024,
 };
 
 /** `debug` as given to createHeap: undefined/false for off (returns null), true or an object for on. */

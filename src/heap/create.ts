@@ -12,6 +12,8 @@ import {
 } from '../os/header.js';
 import { OsLayer, roundUp } from '../os/os-layer.js';
 import { DebugHeap } from '../debug/debug-heap.js';
+import { attachSharedHeap, type SharedAttachOptions } from '../threads/shared-heap.js';
+import { THREADS_POLICY_ID } from '../threads/layout.js';
 import { resolveDebugOptions } from '../debug/options.js';
 import { HeapError } from './errors.js';
 import { Heap } from './heap.js';
@@ -107,7 +109,7 @@ export function createHeap(options: HeapOptions = {}): Heap {
  * same blocks. Over a plain ArrayBuffer the attached Heap cannot grow the
  * memory, and if the creator grows it (by copying) the attached Heap throws.
  */
-export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly.Memory, options: AttachOptions = {}): Heap {
+export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly.Memory, options: SharedAttachOptions = {}): Heap {
   const backing: Backing = wrapBacking(memory);
   const base = optionInteger('base', options.base, 0, 0, MAX_ADDRESS_SPACE - 1);
   const onOutOfMemory = oomOption('attachHeap', options.onOutOfMemory);
@@ -122,6 +124,8 @@ export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly
   if (u32[hw + W_VERSION] !== LAYOUT_VERSION) {
     throw new HeapError(`attachHeap: heap layout version ${u32[hw + W_VERSION]} is not supported (this build reads version ${LAYOUT_VERSION})`, 'BAD_HEAP_MEMORY');
   }
+  // A thread-shared heap (createSharedHeap): this thread's own SharedHeap (src/threads).
+  if (u32[hw + W_POLICY] === THREADS_POLICY_ID) return attachSharedHeap(memory as SharedArrayBuffer | WebAssembly.Memory, options);
   const policy = POLICIES.find((p) => p.policyId === u32[hw + W_POLICY]);
   if (!policy) throw new HeapError(`attachHeap: unknown allocator policy id ${u32[hw + W_POLICY]}`, 'BAD_HEAP_MEMORY');
   if (u32[hw + W_BASE] !== base) throw new HeapError(`attachHeap: the heap header at ${base} says its base is ${u32[hw + W_BASE]}`, 'BAD_HEAP_MEMORY');

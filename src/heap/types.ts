@@ -148,7 +148,7 @@ export interface DebugOptions {
   /**
    * realloc always moves a block of up to this many bytes (old or new size), as ASan does, so a
    * stale pointer to the old block is caught; larger blocks are resized in place where the
-   * allocator can (growing a big block step by step would otherwise be quadratic). Default 64 KiB.
+   * allocator can (growing a big block step by step would otherwise be quadratic). Default 16 KiB.
    */
   reallocMoveLimit?: number;
   /** At process exit (Node only), print the leak summary to stderr; 'fail' also sets process.exitCode = 1 if anything leaked. Default false. */

@@ -157,8 +157,11 @@ export function summarizeFree(t: WalkTarget): FreeSummary {
     freeBlocks++;
     if (size > largest) largest = size;
   };
+  // A corrupted link could close a cycle: stop after as many chunks as could fit
+  // (check() names the damage; stats() must not hang on it).
+  let budget = Math.floor((u32[t.hw + W_BRK] - u32[t.hw + W_HEAP_START]) / MIN_CHUNK) + 1;
   forEachList(t.pm, (headIndex) => {
-    for (let c = u32[headIndex]; c !== 0; c = u32[(c + 4) >>> 2]) add(sizeOf(u32[c >>> 2]));
+    for (let c = u32[headIndex]; c !== 0 && budget > 0; c = u32[(c + 4) >>> 2], budget--) add(sizeOf(u32[c >>> 2]));
   });
   for (let g = 0; g < GROUPS; g++) {
     const r = u32[t.pm + P_REGION_SLOTS + g];
