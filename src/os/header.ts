@@ -37,10 +37,14 @@ export const W_BACKING = 12;
 export const W_LOCK = 13;
 export const W_BASE = 14;
 export const W_POLICY_META_BYTES = 15;
-// The live-bytes counter and its peak (bounded by the 4 GiB address space).
-// Free-block figures are not counted on the hot path: stats() walks the free lists.
+// Counters kept on every malloc/free, so that stats() is O(1) (tools such as the
+// malloc-lab driver call it after every operation). u32: bounded by the 4 GiB space.
 export const W_LIVE_BYTES = 16;
 export const W_PEAK_LIVE_BYTES = 17;
+/** Bytes of chunks in use (headers and padding included). */
+export const W_USED_BYTES = 18;
+/** Free chunks: in the bins, and region tails. */
+export const W_FREE_BLOCKS = 19;
 
 export const F_SLOTS_BYTE = 96;
 // f64 slot numbers (slot i lives at base + 96 + 8 i): sizes up to 4 GiB and rare counters

@@ -167,6 +167,31 @@ export function findFit(u32: Uint32Array, pm: number, size: number): number {
   return best;
 }
 
+/**
+ * The largest free chunk in the bins: the largest of the first `scan` chunks
+ * of the highest non-empty list (every other list holds smaller chunks), so
+ * exact unless that list is longer than `scan`.
+ */
+export function largestInBins(u32: Uint32Array, pm: number, scan: number): number {
+  let c = 0;
+  const flMap = u32[pm + P_FL_MAP];
+  if (flMap !== 0) {
+    const fl = 31 - Math.clz32(flMap) + FL_MIN;
+    c = u32[pm + P_LARGE_HEADS + (fl - FL_MIN) * SL_COUNT + 31 - Math.clz32(levelMap(u32, pm, fl))];
+  } else {
+    for (let w = 2; w >= 0 && c === 0; w--) {
+      const bits = u32[pm + P_SMALL_MAP + w];
+      if (bits !== 0) c = u32[pm + P_SMALL_HEADS + (w << 5) + 31 - Math.clz32(bits)];
+    }
+  }
+  let best = 0;
+  for (let k = 0; c !== 0 && k < scan; k++, c = u32[(c + 4) >>> 2]) {
+    const s = sizeOf(u32[c >>> 2]);
+    if (s > best) best = s;
+  }
+  return best;
+}
+
 /** Every list as [headIndex, expected size range] for check(). */
 export function forEachList(pm: number, visit: (headIndex: number, min: number, max: number) => void): void {
   for (let i = 2; i <= SMALL_MAX >>> 3; i++) visit(pm + P_SMALL_HEADS + i, i << 3, i << 3);

@@ -23,17 +23,17 @@ import { DoubleFreeError, HeapError, InvalidPointerError } from '../../heap/erro
 import type { BlockInfo, HeapEventListener } from '../../heap/types.js';
 import {
   F_ALLOCS, F_FREES, F_GROWN_ALLOCS, F_MAPPED_BYTES, F_RUNS_MAPPED, F_RUNS_UNMAPPED, HEADER_BYTES, W_BRK,
-  W_GENERATION, W_HEAP_START, W_LIVE_BYTES, W_MMAP_THRESHOLD, W_PEAK_LIVE_BYTES,
+  W_FREE_BLOCKS, W_GENERATION, W_HEAP_START, W_LIVE_BYTES, W_MMAP_THRESHOLD, W_PEAK_LIVE_BYTES, W_USED_BYTES,
   W_PAGE_SIZE, W_TRIM_THRESHOLD,
 } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import type { AllocatorPolicy, PolicyFactory } from '../policy.js';
-import { P_REGION_SLOTS, P_SMALL_HEADS, P_SMALL_MAP, POLICY_WORDS, binInsert, binRemove, findFit } from './bins.js';
+import { P_REGION_SLOTS, P_SMALL_HEADS, P_SMALL_MAP, POLICY_WORDS, binInsert, binRemove, findFit, largestInBins } from './bins.js';
 import {
   FLAGS, FRESH, GROUPS, HEADER, MAPPED, MAX_SLACK, MIN_CHUNK, PREV_USED, REGION_MAX, REGION_TAIL, SMALL_MAX, USED,
   chunkSizeFor, groupOf, isRegionTail, sizeOf,
 } from './layout.js';
-import { checkHeap, summarizeFree, walkBlocks, type FreeSummary } from './walk.js';
+import { checkHeap, walkBlocks, type FreeSummary } from './walk.js';
 
 export const SEGFIT_POLICY_ID = 1;
 
@@ -113,7 +113,8 @@ export class SegFit implements AllocatorPolicy {
         u32[(c + 4) >>> 2] = n;
         u32[(c + csize) >>> 2] |= PREV_USED;
         const hw = this.hw;
-        this.accountAlloc(u32, hw, n);
+        u32[hw + W_FREE_BLOCKS] -= 1;
+        this.accountAlloc(u32, hw, n, csize);
         return c + HEADER;
       }
     }
@@ -121,7 +122,8 @@ export class SegFit implements AllocatorPolicy {
   }
 
   /** Counts one more allocation of n bytes. */
-  private accountAlloc(u32: Uint32Array, hw: number, n: number): void {
+  private accountAlloc(u32: Uint32Array, hw: number, n: number, csize: number): void {
+    u32[hw + W_USED_BYTES] += csize;
     this.f64[this.hf + F_ALLOCS] += 1;
     const live = u32[hw + W_LIVE_BYTES] + n;
     u32[hw + W_LIVE_BYTES] = live;
@@ -145,7 +147,7 @@ export class SegFit implements AllocatorPolicy {
     u32[(c + 4) >>> 2] = n;
     const size = sizeOf(u32[c >>> 2]);
     if (this.grew) this.f64[this.hf + F_GROWN_ALLOCS] += 1;
-    this.accountAlloc(u32, this.hw, n);
+    this.accountAlloc(u32, this.hw, n, size);
     const ev = this.listener;
     if (ev !== null) ev({ type: 'done', ptr: c + HEADER, size, reused: !this.grew });
     return c + HEADER;
@@ -184,6 +186,7 @@ export class SegFit implements AllocatorPolicy {
   /** Takes free chunk c (in a bin) of `size` for a csize request, splitting off the rest. */
   private takeFree(c: number, size: number, csize: number): number {
     binRemove(this.u32, this.pm, c, size);
+    this.u32[this.hw + W_FREE_BLOCKS] -= 1;
     return this.useChunk(c, size, csize);
   }
 
@@ -199,6 +202,7 @@ export class SegFit implements AllocatorPolicy {
       u32[c >>> 2] = csize | USED | prevBit;
       const r = c + csize;
       this.putFree(r, rest);
+      u32[this.hw + W_FREE_BLOCKS] += 1;
       const ev = this.listener;
       if (ev !== null) ev({ type: 'split', block: c + HEADER, size: csize, remainder: rest });
     } else {
@@ -232,6 +236,7 @@ export class SegFit implements AllocatorPolicy {
       u32[this.pm + P_REGION_SLOTS + g] = t;
     } else {
       u32[this.pm + P_REGION_SLOTS + g] = 0;
+      u32[this.hw + W_FREE_BLOCKS] -= 1; // the tail is used up
     }
     return tail;
   }
@@ -243,6 +248,7 @@ export class SegFit implements AllocatorPolicy {
     const t = u32[slot];
     if (t === 0) return;
     u32[slot] = 0;
+    u32[this.hw + W_FREE_BLOCKS] -= 1; // freeRange counts it again
     const h = u32[t >>> 2];
     this.freeRange(t, sizeOf(h), h & PREV_USED, false, false);
     if (mayTrim) this.maybeTrimTop(); // a released tail at the top may make the top trimmable
@@ -268,6 +274,7 @@ export class SegFit implements AllocatorPolicy {
         this.putFree(c + want, size - want);
         size = want;
       } else {
+        u32[this.hw + W_FREE_BLOCKS] -= 1; // c becomes the tail, counted below
         u32[(c + size) >>> 2] |= PREV_USED;
       }
     } else {
@@ -286,6 +293,7 @@ export class SegFit implements AllocatorPolicy {
     // a region tail is reserved: USED for its neighbours, so they never merge into it
     u32[c >>> 2] = size | USED | PREV_USED;
     u32[(c + 4) >>> 2] = (REGION_TAIL | g | (this.grew ? FRESH : 0)) >>> 0;
+    u32[this.hw + W_FREE_BLOCKS] += 1;
     u32[this.pm + P_REGION_SLOTS + g] = c;
     return this.carveRegion(g, c, size, csize);
   }
@@ -344,10 +352,12 @@ export class SegFit implements AllocatorPolicy {
   /** Unlinks a free chunk from its bin and stops counting it as free. */
   private unlinkFree(c: number, size: number): void {
     binRemove(this.u32, this.pm, c, size);
+    this.u32[this.hw + W_FREE_BLOCKS] -= 1;
   }
 
   private relinkFree(c: number, size: number): void {
     this.putFree(c, size);
+    this.u32[this.hw + W_FREE_BLOCKS] += 1;
   }
 
   /** A chunk of csize bytes from the top of the heap (used, flags set), or 0. */
@@ -389,6 +399,7 @@ export class SegFit implements AllocatorPolicy {
     if (c !== 0) {
       size = sizeOf(u32[c >>> 2]);
       binRemove(u32, this.pm, c, size);
+      u32[this.hw + W_FREE_BLOCKS] -= 1;
     } else {
       // from the top: compute the aligned start first, so the break rises no more than needed
       const brk = u32[this.hw + W_BRK];
@@ -413,6 +424,7 @@ export class SegFit implements AllocatorPolicy {
       lu32[c >>> 2] = lead | prevBit;
       lu32[(c + lead - 4) >>> 2] = lead;
       binInsert(lu32, this.pm, c, lead);
+      lu32[this.hw + W_FREE_BLOCKS] += 1;
       lu32[a >>> 2] = (size - lead) | 0; // P bit clear: the lead before it is free
     }
     return this.useChunk(a, size - lead, csize);
@@ -488,6 +500,7 @@ export class SegFit implements AllocatorPolicy {
     const h = u32[c >>> 2];
     const size = sizeOf(h);
     u32[hw + W_LIVE_BYTES] -= u32[(c + 4) >>> 2];
+    u32[hw + W_USED_BYTES] -= size;
     f64[hf + F_FREES] += 1;
     const ev = this.listener;
     if (ev !== null) ev({ type: 'free', ptr: c + HEADER, size });
@@ -540,6 +553,7 @@ export class SegFit implements AllocatorPolicy {
       mergedPrev = prev;
     }
     this.putFree(start, total);
+    u32[this.hw + W_FREE_BLOCKS] += 1 - merged;
     const ev = this.listener;
     if (ev !== null && merged !== 0) {
       ev({ type: 'coalesce', block: start + HEADER, prev: mergedPrev && mergedPrev + HEADER, next: mergedNext && mergedNext + HEADER, size: total });
@@ -606,7 +620,8 @@ export class SegFit implements AllocatorPolicy {
       this.setRequested(c, old, n);
       if (size - csize >= MIN_CHUNK) {
         u32[c >>> 2] = csize | (h & FLAGS);
-      if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] -= size - csize;
+        u32[this.hw + W_USED_BYTES] -= size - csize;
+        if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] -= size - csize;
         this.freeRange(c + csize, size - csize, PREV_USED, false);
       }
       if (ev !== null) ev({ type: 'realloc', ptr: p, size: n, result: p, inPlace: true });
@@ -660,10 +675,12 @@ export class SegFit implements AllocatorPolicy {
       }
       lu32[start >>> 2] = total | flags;
       lu32[(start + total) >>> 2] |= PREV_USED;
+      lu32[this.hw + W_USED_BYTES] += total - size;
       if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] += total - size;
       if (total - csize >= MIN_CHUNK) {
         lu32[start >>> 2] = csize | flags;
-      if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] -= total - csize;
+        lu32[this.hw + W_USED_BYTES] -= total - csize;
+        if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] -= total - csize;
         this.freeRange(start + csize, total - csize, PREV_USED, false);
       }
       this.setRequested(start, old, n);
@@ -753,8 +770,20 @@ export class SegFit implements AllocatorPolicy {
     return walkBlocks(this);
   }
 
+  /** O(1) but for largestFreeBlock, which scans the highest non-empty bin (at most 64 chunks). */
   freeSummary(): FreeSummary {
-    return summarizeFree(this);
+    const u32 = this.u32;
+    const hw = this.hw;
+    let largest = largestInBins(u32, this.pm, 64);
+    for (let g = 0; g < GROUPS; g++) {
+      const t = u32[this.pm + P_REGION_SLOTS + g];
+      if (t !== 0) largest = Math.max(largest, sizeOf(u32[t >>> 2]));
+    }
+    return {
+      freeBytes: u32[hw + W_BRK] - 8 - this.heapStart - u32[hw + W_USED_BYTES],
+      freeBlocks: u32[hw + W_FREE_BLOCKS],
+      largestFreeBlock: largest,
+    };
   }
 }
 

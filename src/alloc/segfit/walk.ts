@@ -6,7 +6,8 @@
 import { HeapCorruptionError } from '../../heap/errors.js';
 import type { BlockInfo } from '../../heap/types.js';
 import {
-  F_ALLOCS, F_FREES, F_MAPPED_BYTES, F_RUNS_MAPPED, F_RUNS_UNMAPPED, W_BRK, W_HEAP_START, W_LIVE_BYTES, W_PAGE_SIZE,
+  F_ALLOCS, F_FREES, F_MAPPED_BYTES, F_RUNS_MAPPED, F_RUNS_UNMAPPED, W_BRK, W_FREE_BLOCKS, W_HEAP_START, W_LIVE_BYTES,
+  W_PAGE_SIZE, W_USED_BYTES,
 } from '../../os/header.js';
 import { P_REGION_SLOTS, forEachList, listBitSet } from './bins.js';
 import { GROUPS, HEADER, MAPPED, MAX_SLACK, MIN_CHUNK, PREV_USED, USED, isRegionTail, sizeOf } from './layout.js';
@@ -80,6 +81,8 @@ export function checkHeap(t: WalkTarget): void {
   let liveBlocks = 0;
   let liveBytes = 0;
   let seenRegions = 0;
+  let usedBytes = 0;
+  let freeBlocks = 0;
   let mappedRuns = 0;
   let mappedBytes = 0;
   let c = start;
@@ -96,6 +99,7 @@ export function checkHeap(t: WalkTarget): void {
       if ((info & 0xff) !== g) fail(c, `region tail names group ${info & 0xff}, the slot is group ${g}`);
       if ((h & MAPPED) !== 0) fail(c, `region tail is marked as a mapped run`);
       seenRegions++;
+      freeBlocks++;
       prevUsed = true;
     } else if ((h & USED) !== 0) {
       const req = u32[(c + 4) >>> 2];
@@ -108,6 +112,7 @@ export function checkHeap(t: WalkTarget): void {
         mappedBytes += size;
       }
       liveBlocks++;
+      usedBytes += size;
       liveBytes += req;
       prevUsed = true;
     } else {
@@ -115,6 +120,7 @@ export function checkHeap(t: WalkTarget): void {
       if (!prevUsed) fail(c, `two free chunks are adjacent (not coalesced)`);
       if (u32[(c + size - 4) >>> 2] !== size) fail(c, `footer ${u32[(c + size - 4) >>> 2]} differs from the size ${size}`);
       if (!binned.delete(c)) fail(c, `free chunk of ${size} bytes is in no bin`);
+      freeBlocks++;
       prevUsed = false;
     }
     c += size;
@@ -131,6 +137,8 @@ export function checkHeap(t: WalkTarget): void {
   };
   expect(f64[hf + F_ALLOCS] - f64[hf + F_FREES], liveBlocks, 'liveBlocks (allocations - frees)');
   expect(u32[t.hw + W_LIVE_BYTES], liveBytes, 'liveBytes');
+  expect(u32[t.hw + W_USED_BYTES], usedBytes, 'usedBytes');
+  expect(u32[t.hw + W_FREE_BLOCKS], freeBlocks, 'freeBlocks');
   expect(f64[hf + F_MAPPED_BYTES], mappedBytes, 'mappedBytes');
   if (f64[hf + F_RUNS_MAPPED] - f64[hf + F_RUNS_UNMAPPED] !== mappedRuns) {
     fail(start, `counters say ${f64[hf + F_RUNS_MAPPED] - f64[hf + F_RUNS_UNMAPPED]} mapped runs are live, the heap holds ${mappedRuns}`);
@@ -141,31 +149,4 @@ export interface FreeSummary {
   freeBytes: number;
   freeBlocks: number;
   largestFreeBlock: number;
-}
-
-/**
- * Free-block figures from the free lists and region tails (O(free blocks), no
- * heap walk): kept off the malloc/free path, where counting them cost ~10%.
- */
-export function summarizeFree(t: WalkTarget): FreeSummary {
-  const { u32 } = t;
-  let freeBytes = 0;
-  let freeBlocks = 0;
-  let largest = 0;
-  const add = (size: number): void => {
-    freeBytes += size;
-    freeBlocks++;
-    if (size > largest) largest = size;
-  };
-  // A corrupted link could close a cycle: stop after as many chunks as could fit
-  // (check() names the damage; stats() must not hang on it).
-  let budget = Math.floor((u32[t.hw + W_BRK] - u32[t.hw + W_HEAP_START]) / MIN_CHUNK) + 1;
-  forEachList(t.pm, (headIndex) => {
-    for (let c = u32[headIndex]; c !== 0 && budget > 0; c = u32[(c + 4) >>> 2], budget--) add(sizeOf(u32[c >>> 2]));
-  });
-  for (let g = 0; g < GROUPS; g++) {
-    const r = u32[t.pm + P_REGION_SLOTS + g];
-    if (r !== 0) add(sizeOf(u32[r >>> 2]));
-  }
-  return { freeBytes, freeBlocks, largestFreeBlock: largest };
 }
