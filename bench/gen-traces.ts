@@ -27,20 +27,12 @@ export const GENERATOR_VERSION = 'heapflow-gen-1 (harness-compatible)';
 export const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../bench');
 export const DEFAULT_TRACE_DIR = join(BENCH_DIR, 'traces');
 
+import { mulberry32 } from './prng.js';
+
 export const SYNTHETIC = ['rand-small', 'rand-mixed', 'lifo', 'realloc-grow', 'fragment'] as const;
 export const SCALING = ['scale-1k', 'scale-10k', 'scale-100k'] as const;
 
-// ---- PRNG: mulberry32, fixed seeds -----------------------------------------------------
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// ---- PRNG: mulberry32 with fixed seeds (bench/prng.ts)
 type Rnd = () => number;
 const randInt = (rnd: Rnd, lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
 function logUniform(rnd: Rnd, lo: number, hi: number): number {

@@ -9,22 +9,13 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { HeapCorruptionError, HeapError, createHeap, type BackingKind, type Heap } from '../src/index.js';
 import { BACKINGS } from './support/heap-verify.js';
+import { mulberry32 } from '../bench/prng.js';
 
-/** Small deterministic PRNG (mulberry32), so that a seed reproduces a heap. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 /** A heap with used, free, mapped blocks and region tails, built from a seed. */
 function randomHeap(seed: number, backing: BackingKind): Heap {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const heap = createHeap({ backing, mmapThreshold: 8192, trimThreshold: 2 ** 31 });
   const live: number[] = [];
   const ops = 20 + Math.floor(rnd() * 80);
