@@ -10,7 +10,7 @@ import type { BlockInfo, HeapEventListener } from '../heap/types.js';
 import type { OsLayer } from '../os/os-layer.js';
 
 export interface AllocatorPolicy {
-  /** Stable id recorded in the heap header (W_POLICY). */
+  /** Stable id recorded in the heap header (Hdr.W_POLICY). */
   readonly policyId: number;
   readonly name: string;
   /** Bytes of policy metadata this policy places right after the heap header. */

@@ -5,11 +5,7 @@
 import type { PolicyFactory } from '../alloc/policy.js';
 import { segfitPolicy } from '../alloc/segfit/segfit.js';
 import { MAX_ADDRESS_SPACE, WASM_PAGE, createBacking, wrapBacking, type Backing } from '../os/backing.js';
-import {
-  BACKING_CODES, F_INITIAL_SIZE, F_MAX_SIZE, F_PEAK_BRK, F_SLOTS_BYTE, F_SLOT_COUNT, HEADER_BYTES, HEAP_MAGIC,
-  LAYOUT_VERSION, W_BACKING, W_BASE, W_BRK, W_GENERATION, W_HEAP_START, W_MAGIC, W_META_BYTES, W_MMAP_THRESHOLD,
-  W_PAGE_SIZE, W_POLICY, W_POLICY_META_BYTES, W_STATIC_BASE, W_STATIC_SIZE, W_TRIM_THRESHOLD, W_VERSION,
-} from '../os/header.js';
+import { BACKING_CODES, Hdr } from '../os/header.js';
 import { OsLayer, roundUp } from '../os/os-layer.js';
 import { DebugHeap } from '../debug/debug-heap.js';
 import { attachSharedHeap, type SharedAttachOptions } from '../threads/shared-heap.js';
@@ -58,7 +54,7 @@ export function createHeap(options: HeapOptions = {}): Heap {
   if (base !== 0 && !options.memory) throw new RangeError('createHeap: base is only for an existing WebAssembly.Memory (memory option)');
 
   const policy = POLICIES[0];
-  const staticBase = roundUp(base + HEADER_BYTES + policy.metadataBytes, 8);
+  const staticBase = roundUp(base + Hdr.HEADER_BYTES + policy.metadataBytes, 8);
   const heapStart = staticBase + roundUp(staticSize, 8);
   const firstBrk = heapStart + 8; // the sentinel
   if (firstBrk > maxSize) throw new RangeError(`createHeap: maxSize ${maxSize} is too small for the heap's metadata and static area (${firstBrk} bytes)`);
@@ -75,30 +71,30 @@ export function createHeap(options: HeapOptions = {}): Heap {
   const u32 = new Uint32Array(backing.buffer, 0, backing.byteLength >>> 2);
   const f64 = new Float64Array(backing.buffer, 0, backing.byteLength >>> 3);
   const hw = base >>> 2;
-  const hf = (base + F_SLOTS_BYTE) >>> 3;
-  u32.fill(0, hw, hw + (HEADER_BYTES >>> 2));
-  u32[hw + W_VERSION] = LAYOUT_VERSION;
-  u32[hw + W_POLICY] = policy.policyId;
-  u32[hw + W_META_BYTES] = heapStart - base;
-  u32[hw + W_BRK] = firstBrk;
-  u32[hw + W_HEAP_START] = heapStart;
-  u32[hw + W_PAGE_SIZE] = pageSize;
-  u32[hw + W_MMAP_THRESHOLD] = mmapThreshold;
-  u32[hw + W_TRIM_THRESHOLD] = trimThreshold;
-  u32[hw + W_STATIC_BASE] = staticBase;
-  u32[hw + W_STATIC_SIZE] = staticSize;
-  u32[hw + W_GENERATION] = 0;
-  u32[hw + W_BACKING] = BACKINGS.indexOf(backingKind);
-  u32[hw + W_BASE] = base;
-  u32[hw + W_POLICY_META_BYTES] = policy.metadataBytes;
-  f64.fill(0, hf, hf + F_SLOT_COUNT);
-  f64[hf + F_MAX_SIZE] = backingKind === 'wasm' ? Math.min(maxSize, backing.maxByteLength) : maxSize;
-  f64[hf + F_INITIAL_SIZE] = backing.byteLength;
-  f64[hf + F_PEAK_BRK] = firstBrk;
+  const hf = (base + Hdr.F_SLOTS_BYTE) >>> 3;
+  u32.fill(0, hw, hw + (Hdr.HEADER_BYTES >>> 2));
+  u32[hw + Hdr.W_VERSION] = Hdr.LAYOUT_VERSION;
+  u32[hw + Hdr.W_POLICY] = policy.policyId;
+  u32[hw + Hdr.W_META_BYTES] = heapStart - base;
+  u32[hw + Hdr.W_BRK] = firstBrk;
+  u32[hw + Hdr.W_HEAP_START] = heapStart;
+  u32[hw + Hdr.W_PAGE_SIZE] = pageSize;
+  u32[hw + Hdr.W_MMAP_THRESHOLD] = mmapThreshold;
+  u32[hw + Hdr.W_TRIM_THRESHOLD] = trimThreshold;
+  u32[hw + Hdr.W_STATIC_BASE] = staticBase;
+  u32[hw + Hdr.W_STATIC_SIZE] = staticSize;
+  u32[hw + Hdr.W_GENERATION] = 0;
+  u32[hw + Hdr.W_BACKING] = BACKINGS.indexOf(backingKind);
+  u32[hw + Hdr.W_BASE] = base;
+  u32[hw + Hdr.W_POLICY_META_BYTES] = policy.metadataBytes;
+  f64.fill(0, hf, hf + Hdr.F_SLOT_COUNT);
+  f64[hf + Hdr.F_MAX_SIZE] = backingKind === 'wasm' ? Math.min(maxSize, backing.maxByteLength) : maxSize;
+  f64[hf + Hdr.F_INITIAL_SIZE] = backing.byteLength;
+  f64[hf + Hdr.F_PEAK_BRK] = firstBrk;
   new Uint8Array(backing.buffer, staticBase, heapStart - staticBase).fill(0);
   const allocator = policy.create(os);
   allocator.format(heapStart);
-  u32[hw + W_MAGIC] = HEAP_MAGIC; // last: a half-made heap is never attachable
+  u32[hw + Hdr.W_MAGIC] = Hdr.HEAP_MAGIC; // last: a half-made heap is never attachable
   // Debug mode is a subclass chosen here, so the plain Heap's paths carry no debug check.
   return debug === null ? new Heap(allocator, os, onOutOfMemory) : new DebugHeap(allocator, os, onOutOfMemory, debug);
 }
@@ -113,23 +109,23 @@ export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly
   const backing: Backing = wrapBacking(memory);
   const base = optionInteger('base', options.base, 0, 0, MAX_ADDRESS_SPACE - 1);
   const onOutOfMemory = oomOption('attachHeap', options.onOutOfMemory);
-  if (base % 8 !== 0 || base + HEADER_BYTES > backing.byteLength) {
+  if (base % 8 !== 0 || base + Hdr.HEADER_BYTES > backing.byteLength) {
     throw new HeapError(`attachHeap: no heapflow heap at offset ${base}: the memory has only ${backing.byteLength} bytes`, 'BAD_HEAP_MEMORY');
   }
   const u32 = new Uint32Array(backing.buffer, 0, backing.byteLength >>> 2);
   const hw = base >>> 2;
-  if (u32[hw + W_MAGIC] !== HEAP_MAGIC) {
+  if (u32[hw + Hdr.W_MAGIC] !== Hdr.HEAP_MAGIC) {
     throw new HeapError(`attachHeap: no heapflow heap at offset ${base} of this memory (magic number missing)`, 'BAD_HEAP_MEMORY');
   }
-  if (u32[hw + W_VERSION] !== LAYOUT_VERSION) {
-    throw new HeapError(`attachHeap: heap layout version ${u32[hw + W_VERSION]} is not supported (this build reads version ${LAYOUT_VERSION})`, 'BAD_HEAP_MEMORY');
+  if (u32[hw + Hdr.W_VERSION] !== Hdr.LAYOUT_VERSION) {
+    throw new HeapError(`attachHeap: heap layout version ${u32[hw + Hdr.W_VERSION]} is not supported (this build reads version ${Hdr.LAYOUT_VERSION})`, 'BAD_HEAP_MEMORY');
   }
   // A thread-shared heap (createSharedHeap): this thread's own SharedHeap (src/threads).
-  if (u32[hw + W_POLICY] === THREADS_POLICY_ID) return attachSharedHeap(memory as SharedArrayBuffer | WebAssembly.Memory, options);
-  const policy = POLICIES.find((p) => p.policyId === u32[hw + W_POLICY]);
-  if (!policy) throw new HeapError(`attachHeap: unknown allocator policy id ${u32[hw + W_POLICY]}`, 'BAD_HEAP_MEMORY');
-  if (u32[hw + W_BASE] !== base) throw new HeapError(`attachHeap: the heap header at ${base} says its base is ${u32[hw + W_BASE]}`, 'BAD_HEAP_MEMORY');
-  if (u32[hw + W_BRK] > backing.byteLength) throw new HeapError(`attachHeap: the heap's break ${u32[hw + W_BRK]} lies beyond the memory (${backing.byteLength} bytes)`, 'BAD_HEAP_MEMORY');
+  if (u32[hw + Hdr.W_POLICY] === THREADS_POLICY_ID) return attachSharedHeap(memory as SharedArrayBuffer | WebAssembly.Memory, options);
+  const policy = POLICIES.find((p) => p.policyId === u32[hw + Hdr.W_POLICY]);
+  if (!policy) throw new HeapError(`attachHeap: unknown allocator policy id ${u32[hw + Hdr.W_POLICY]}`, 'BAD_HEAP_MEMORY');
+  if (u32[hw + Hdr.W_BASE] !== base) throw new HeapError(`attachHeap: the heap header at ${base} says its base is ${u32[hw + Hdr.W_BASE]}`, 'BAD_HEAP_MEMORY');
+  if (u32[hw + Hdr.W_BRK] > backing.byteLength) throw new HeapError(`attachHeap: the heap's break ${u32[hw + Hdr.W_BRK]} lies beyond the memory (${backing.byteLength} bytes)`, 'BAD_HEAP_MEMORY');
   const os = new OsLayer(backing, base);
   return new Heap(policy.create(os), os, onOutOfMemory);
 }

@@ -6,11 +6,7 @@
  */
 import type { AllocatorPolicy } from '../alloc/policy.js';
 import type { OsLayer } from '../os/os-layer.js';
-import {
-  F_GROWN_ALLOCS, F_MAPPED_BYTES, F_MAX_SIZE, F_OS_BYTES_GROWN, F_OS_BYTES_RETURNED, F_OS_GROWS, F_OS_SHRINKS,
-  F_PEAK_BRK, F_RUNS_MAPPED, F_RUNS_UNMAPPED, F_SBRK_CALLS, F_ALLOCS, F_FREES, W_BRK, W_HEAP_START, W_LIVE_BYTES,
-  W_META_BYTES, W_PEAK_LIVE_BYTES, W_STATIC_BASE, W_STATIC_SIZE,
-} from '../os/header.js';
+import { Hdr } from '../os/header.js';
 import { HeapError, OutOfMemoryError } from './errors.js';
 import type { BlockInfo, HeapEvent, HeapEventListener, HeapStats, OutOfMemoryPolicy } from './types.js';
 import { assertAlignment, assertSize } from './validate.js';
@@ -44,8 +40,8 @@ export class Heap {
   /** @internal use createHeap or attachHeap */
   constructor(private readonly policy: AllocatorPolicy, private readonly os: OsLayer, onOutOfMemory: OutOfMemoryPolicy) {
     this.oomThrows = onOutOfMemory === 'throw';
-    const maxSize = policy.f64[os.hf + F_MAX_SIZE];
-    this.maxRequest = Math.min(MAX_REQUEST, maxSize - policy.u32[os.hw + W_META_BYTES]);
+    const maxSize = policy.f64[os.hf + Hdr.F_MAX_SIZE];
+    this.maxRequest = Math.min(MAX_REQUEST, maxSize - policy.u32[os.hw + Hdr.W_META_BYTES]);
   }
 
   // ───────────────────────────────────── the C functions
@@ -189,7 +185,7 @@ export class Heap {
 
   /** Start of the fixed static area reserved at creation (its size is stats().staticSize). */
   get staticBase(): number {
-    return this.policy.u32[this.os.hw + W_STATIC_BASE];
+    return this.policy.u32[this.os.hw + Hdr.W_STATIC_BASE];
   }
 
   // ───────────────────────────────────── inspection
@@ -200,45 +196,45 @@ export class Heap {
     const f = this.policy.f64;
     const hf = this.os.hf;
     const hw = this.os.hw;
-    const brk = u32[hw + W_BRK];
-    const heapStart = u32[hw + W_HEAP_START];
+    const brk = u32[hw + Hdr.W_BRK];
+    const heapStart = u32[hw + Hdr.W_HEAP_START];
     const free = this.policy.freeSummary();
     const freeBytes = free.freeBytes;
     const usedBytes = brk - 8 - heapStart - freeBytes;
     const largest = free.largestFreeBlock;
-    const peakHeapSize = f[hf + F_PEAK_BRK];
-    const peakLiveBytes = u32[hw + W_PEAK_LIVE_BYTES];
-    const allocs = f[hf + F_ALLOCS];
+    const peakHeapSize = f[hf + Hdr.F_PEAK_BRK];
+    const peakLiveBytes = u32[hw + Hdr.W_PEAK_LIVE_BYTES];
+    const allocs = f[hf + Hdr.F_ALLOCS];
     return {
       heapSize: brk,
       peakHeapSize,
       backingSize: this.os.backing.byteLength,
-      liveBytes: u32[hw + W_LIVE_BYTES],
+      liveBytes: u32[hw + Hdr.W_LIVE_BYTES],
       peakLiveBytes,
-      liveBlocks: allocs - f[hf + F_FREES],
+      liveBlocks: allocs - f[hf + Hdr.F_FREES],
       usedBytes,
       freeBytes,
       freeBlocks: free.freeBlocks,
       largestFreeBlock: largest,
       externalFragmentation: freeBytes > 0 ? 1 - largest / freeBytes : 0,
       utilization: peakHeapSize > 0 ? peakLiveBytes / peakHeapSize : 0,
-      metadataBytes: u32[hw + W_STATIC_BASE] - this.os.base,
-      staticSize: u32[hw + W_STATIC_SIZE],
-      osGrows: f[hf + F_OS_GROWS],
-      osBytesGrown: f[hf + F_OS_BYTES_GROWN],
-      osShrinks: f[hf + F_OS_SHRINKS],
-      osBytesReturned: f[hf + F_OS_BYTES_RETURNED],
-      sbrkCalls: f[hf + F_SBRK_CALLS],
-      runsMapped: f[hf + F_RUNS_MAPPED],
-      runsUnmapped: f[hf + F_RUNS_UNMAPPED],
-      mappedBytes: f[hf + F_MAPPED_BYTES],
+      metadataBytes: u32[hw + Hdr.W_STATIC_BASE] - this.os.base,
+      staticSize: u32[hw + Hdr.W_STATIC_SIZE],
+      osGrows: f[hf + Hdr.F_OS_GROWS],
+      osBytesGrown: f[hf + Hdr.F_OS_BYTES_GROWN],
+      osShrinks: f[hf + Hdr.F_OS_SHRINKS],
+      osBytesReturned: f[hf + Hdr.F_OS_BYTES_RETURNED],
+      sbrkCalls: f[hf + Hdr.F_SBRK_CALLS],
+      runsMapped: f[hf + Hdr.F_RUNS_MAPPED],
+      runsUnmapped: f[hf + Hdr.F_RUNS_UNMAPPED],
+      mappedBytes: f[hf + Hdr.F_MAPPED_BYTES],
       mallocCalls: this.mallocCalls,
       callocCalls: this.callocCalls,
       reallocCalls: this.reallocCalls,
       freeCalls: this.freeCalls,
       alignedAllocCalls: this.alignedAllocCalls,
-      reusedAllocs: allocs - f[hf + F_GROWN_ALLOCS],
-      grownAllocs: f[hf + F_GROWN_ALLOCS],
+      reusedAllocs: allocs - f[hf + Hdr.F_GROWN_ALLOCS],
+      grownAllocs: f[hf + Hdr.F_GROWN_ALLOCS],
     };
   }
 

@@ -13,58 +13,60 @@
  * slots; everything else is a u32 word.
  */
 
-export const HEAP_MAGIC = 0x574c4648; // "HFLW" little-endian
-export const LAYOUT_VERSION = 1;
+export const enum Hdr {
+  HEAP_MAGIC = 0x574c4648, // "HFLW" little-endian
+  LAYOUT_VERSION = 1,
 
-// u32 word offsets from the base
-export const W_MAGIC = 0;
-export const W_VERSION = 1;
-export const W_POLICY = 2;
-/** Bytes from the base to the first block (header + policy metadata + static area). */
-export const W_META_BYTES = 3;
-/** The break, as an absolute byte offset in the memory. */
-export const W_BRK = 4;
-export const W_HEAP_START = 5;
-export const W_PAGE_SIZE = 6;
-export const W_MMAP_THRESHOLD = 7;
-export const W_TRIM_THRESHOLD = 8;
-export const W_STATIC_BASE = 9;
-export const W_STATIC_SIZE = 10;
-/** Incremented whenever the backing is resized: attached Heaps compare it to refresh their views. */
-export const W_GENERATION = 11;
-export const W_BACKING = 12;
-/** Reserved for the thread-shared heap's lock. */
-export const W_LOCK = 13;
-export const W_BASE = 14;
-export const W_POLICY_META_BYTES = 15;
-// Counters kept on every malloc/free, so that stats() is O(1) (tools such as the
-// malloc-lab driver call it after every operation). u32: bounded by the 4 GiB space.
-export const W_LIVE_BYTES = 16;
-export const W_PEAK_LIVE_BYTES = 17;
-/** Bytes of chunks in use (headers and padding included). */
-export const W_USED_BYTES = 18;
-/** Free chunks: in the bins, and region tails. */
-export const W_FREE_BLOCKS = 19;
+  // u32 word offsets from the base
+  W_MAGIC = 0,
+  W_VERSION = 1,
+  W_POLICY = 2,
+  /** Bytes from the base to the first block (header + policy metadata + static area). */
+  W_META_BYTES = 3,
+  /** The break, as an absolute byte offset in the memory. */
+  W_BRK = 4,
+  W_HEAP_START = 5,
+  W_PAGE_SIZE = 6,
+  W_MMAP_THRESHOLD = 7,
+  W_TRIM_THRESHOLD = 8,
+  W_STATIC_BASE = 9,
+  W_STATIC_SIZE = 10,
+  /** Incremented whenever the backing is resized: attached Heaps compare it to refresh their views. */
+  W_GENERATION = 11,
+  W_BACKING = 12,
+  /** Reserved for the thread-shared heap's lock. */
+  W_LOCK = 13,
+  W_BASE = 14,
+  W_POLICY_META_BYTES = 15,
+  // Counters kept on every malloc/free, so that stats() is O(1) (tools such as the
+  // malloc-lab driver call it after every operation). u32: bounded by the 4 GiB space.
+  W_LIVE_BYTES = 16,
+  W_PEAK_LIVE_BYTES = 17,
+  /** Bytes of chunks in use (headers and padding included). */
+  W_USED_BYTES = 18,
+  /** Free chunks: in the bins, and region tails. */
+  W_FREE_BLOCKS = 19,
 
-export const F_SLOTS_BYTE = 96;
-// f64 slot numbers (slot i lives at base + 96 + 8 i): sizes up to 4 GiB and rare counters
-export const F_MAX_SIZE = 0;
-export const F_INITIAL_SIZE = 1;
-export const F_GROWN_ALLOCS = 2;
-export const F_PEAK_BRK = 3;
-export const F_OS_GROWS = 4;
-export const F_OS_BYTES_GROWN = 5;
-export const F_OS_SHRINKS = 6;
-export const F_OS_BYTES_RETURNED = 7;
-export const F_SBRK_CALLS = 8;
-export const F_RUNS_MAPPED = 9;
-export const F_RUNS_UNMAPPED = 10;
-export const F_MAPPED_BYTES = 11;
-/** Successful allocations and frees of blocks (live blocks = allocs - frees). */
-export const F_ALLOCS = 12;
-export const F_FREES = 13;
-export const F_SLOT_COUNT = 14;
+  F_SLOTS_BYTE = 96,
+  // f64 slot numbers (slot i lives at base + 96 + 8 i): sizes up to 4 GiB and rare counters
+  F_MAX_SIZE = 0,
+  F_INITIAL_SIZE = 1,
+  F_GROWN_ALLOCS = 2,
+  F_PEAK_BRK = 3,
+  F_OS_GROWS = 4,
+  F_OS_BYTES_GROWN = 5,
+  F_OS_SHRINKS = 6,
+  F_OS_BYTES_RETURNED = 7,
+  F_SBRK_CALLS = 8,
+  F_RUNS_MAPPED = 9,
+  F_RUNS_UNMAPPED = 10,
+  F_MAPPED_BYTES = 11,
+  /** Successful allocations and frees of blocks (live blocks = allocs - frees). */
+  F_ALLOCS = 12,
+  F_FREES = 13,
+  F_SLOT_COUNT = 14,
 
-export const HEADER_BYTES = F_SLOTS_BYTE + F_SLOT_COUNT * 8; // 208
+  HEADER_BYTES = F_SLOTS_BYTE + F_SLOT_COUNT * 8, // 208
+}
 
 export const BACKING_CODES = ['arraybuffer', 'resizable', 'shared', 'wasm'] as const;

@@ -9,10 +9,7 @@
  *   the backing never shrinks below initialSize, nor below the break.
  */
 import { backingUnit, type Backing } from './backing.js';
-import {
-  F_MAX_SIZE, F_INITIAL_SIZE, F_OS_BYTES_GROWN, F_OS_BYTES_RETURNED, F_OS_GROWS, F_OS_SHRINKS, F_PEAK_BRK,
-  F_SBRK_CALLS, F_SLOTS_BYTE, W_BRK, W_GENERATION, W_TRIM_THRESHOLD,
-} from './header.js';
+import { Hdr } from './header.js';
 
 export interface BreakListener {
   onGrow(from: number, to: number, backing: number): void;
@@ -29,7 +26,7 @@ export class OsLayer {
   constructor(readonly backing: Backing, readonly base: number) {
     this.unit = backingUnit(backing.kind);
     this.hw = base >>> 2;
-    this.hf = (base + F_SLOTS_BYTE) >>> 3;
+    this.hf = (base + Hdr.F_SLOTS_BYTE) >>> 3;
   }
 
   /**
@@ -38,7 +35,7 @@ export class OsLayer {
    * refuses. The caller must refresh its views when `generationChanged()`.
    */
   raiseBreak(u32: Uint32Array, f64: Float64Array, newBrk: number): boolean {
-    const maxSize = f64[this.hf + F_MAX_SIZE];
+    const maxSize = f64[this.hf + Hdr.F_MAX_SIZE];
     if (newBrk > maxSize) return false;
     const capacity = this.backing.byteLength;
     if (newBrk > capacity) {
@@ -51,15 +48,15 @@ export class OsLayer {
       // views over the old buffer may be stale now: use the new ones for the bookkeeping
       const nu32 = new Uint32Array(this.backing.buffer, 0, this.backing.byteLength >>> 2);
       const nf64 = new Float64Array(this.backing.buffer, 0, this.backing.byteLength >>> 3);
-      nu32[this.hw + W_GENERATION] = (nu32[this.hw + W_GENERATION] + 1) >>> 0;
-      nf64[this.hf + F_OS_GROWS] += 1;
-      nf64[this.hf + F_OS_BYTES_GROWN] += this.backing.byteLength - capacity;
+      nu32[this.hw + Hdr.W_GENERATION] = (nu32[this.hw + Hdr.W_GENERATION] + 1) >>> 0;
+      nf64[this.hf + Hdr.F_OS_GROWS] += 1;
+      nf64[this.hf + Hdr.F_OS_BYTES_GROWN] += this.backing.byteLength - capacity;
       u32 = nu32;
       f64 = nf64;
     }
-    u32[this.hw + W_BRK] = newBrk;
-    f64[this.hf + F_SBRK_CALLS] += 1;
-    if (newBrk > f64[this.hf + F_PEAK_BRK]) f64[this.hf + F_PEAK_BRK] = newBrk;
+    u32[this.hw + Hdr.W_BRK] = newBrk;
+    f64[this.hf + Hdr.F_SBRK_CALLS] += 1;
+    if (newBrk > f64[this.hf + Hdr.F_PEAK_BRK]) f64[this.hf + Hdr.F_PEAK_BRK] = newBrk;
     return true;
   }
 
@@ -68,22 +65,22 @@ export class OsLayer {
    * where it can shrink (never below initialSize). Returns bytes returned to the backing.
    */
   lowerBreak(u32: Uint32Array, f64: Float64Array, newBrk: number): number {
-    u32[this.hw + W_BRK] = newBrk;
-    f64[this.hf + F_SBRK_CALLS] += 1;
+    u32[this.hw + Hdr.W_BRK] = newBrk;
+    f64[this.hf + Hdr.F_SBRK_CALLS] += 1;
     if (!this.backing.canShrink) return 0;
     const capacity = this.backing.byteLength;
     // Keep trimThreshold bytes of slack above the break, so that a heap that
     // oscillates around one size does not shrink and regrow its backing each time.
-    const slack = u32[this.hw + W_TRIM_THRESHOLD];
-    const target = Math.max(f64[this.hf + F_INITIAL_SIZE], roundUp(newBrk + slack, this.unit));
+    const slack = u32[this.hw + Hdr.W_TRIM_THRESHOLD];
+    const target = Math.max(f64[this.hf + Hdr.F_INITIAL_SIZE], roundUp(newBrk + slack, this.unit));
     if (target >= capacity) return 0;
     // bookkeeping first: the views may go out of bounds past the new length
-    u32[this.hw + W_GENERATION] = (u32[this.hw + W_GENERATION] + 1) >>> 0;
-    f64[this.hf + F_OS_SHRINKS] += 1;
-    f64[this.hf + F_OS_BYTES_RETURNED] += capacity - target;
+    u32[this.hw + Hdr.W_GENERATION] = (u32[this.hw + Hdr.W_GENERATION] + 1) >>> 0;
+    f64[this.hf + Hdr.F_OS_SHRINKS] += 1;
+    f64[this.hf + Hdr.F_OS_BYTES_RETURNED] += capacity - target;
     if (!this.backing.resize(target)) {
-      f64[this.hf + F_OS_SHRINKS] -= 1;
-      f64[this.hf + F_OS_BYTES_RETURNED] -= capacity - target;
+      f64[this.hf + Hdr.F_OS_SHRINKS] -= 1;
+      f64[this.hf + Hdr.F_OS_BYTES_RETURNED] -= capacity - target;
       return 0;
     }
     return capacity - target;

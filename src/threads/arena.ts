@@ -38,16 +38,10 @@ import { DoubleFreeError, HeapError, InvalidPointerError } from '../heap/errors.
 import type { BlockInfo, HeapEventListener } from '../heap/types.js';
 import type { AllocatorPolicy } from '../alloc/policy.js';
 import type { OsLayer } from '../os/os-layer.js';
-import { W_BRK, W_GENERATION, W_LOCK } from '../os/header.js';
+import { Hdr } from '../os/header.js';
 import { checkSharedHeap, listBlocks } from './check.js';
 import {
-  A_ATTACHES, A_CUR, A_DELAYED, A_DRAIN, A_PAGES, A_QUEUE, A_STATE, A_THREAD, AF_FREES, AF_LIVE_BLOCKS,
-  AF_LIVE_BYTES, AF_MALLOCS, AF_PEAK_LIVE_BYTES, AF_REMOTE_IN, AF_SLOT_BYTE, AF_SLOTS, AF_USED_BYTES, ARENA_ABANDONED,
-  ARENA_ACTIVE, ARENA_COLLECTING, ARENA_FREE, ARENA_TABLE_BYTE, ARENA_WORDS, BLOCK_HEADER, CLASS_COUNT, CLASS_SIZE,
-  FLAG_IN_QUEUE, FREE_TAG, G_FIRST_PAGE, G_FREE_PAGES, G_LARGE_LIVE, G_MAP_W, G_MAX_ARENAS, G_PROBE, GF_LARGE_BYTES, GF_LARGE_FREES,
-  GF_LARGE_MALLOCS, GF_LARGE_USED, LARGE, MAP_CONT, MAP_HEAD, MAP_INDEX, NO_OWNER, P_BSIZE, P_BUMP, P_CLASS, P_END,
-  P_FLAGS, P_FREE, P_MAGIC, P_NEXT, P_NPAGES, P_OWNER, P_PAYLOAD, P_PREV, P_USED, PAGE, PAGE_SHIFT, PENDING_TAG,
-  SMALL_MAX_NEED, SPAN_HEADER, SPAN_MAGIC, THREADS_POLICY_ID, USED_TAG, classOf, spanPages,
+  A_ATTACHES, A_CUR, A_DELAYED, A_DRAIN, A_PAGES, A_QUEUE, A_STATE, A_THREAD, AF_FREES, AF_LIVE_BLOCKS, AF_LIVE_BYTES, AF_MALLOCS, AF_PEAK_LIVE_BYTES, AF_REMOTE_IN, AF_SLOT_BYTE, AF_SLOTS, AF_USED_BYTES, ARENA_ABANDONED, ARENA_ACTIVE, ARENA_COLLECTING, ARENA_FREE, ARENA_TABLE_BYTE, ARENA_WORDS, BLOCK_HEADER, CLASS_COUNT, CLASS_SIZE, FLAG_IN_QUEUE, FREE_TAG, G_FIRST_PAGE, G_FREE_PAGES, G_LARGE_LIVE, G_MAP_W, G_MAX_ARENAS, G_PROBE, GF_LARGE_BYTES, GF_LARGE_FREES, GF_LARGE_MALLOCS, GF_LARGE_USED, LARGE, MAP_CONT, MAP_HEAD, MAP_INDEX, NO_OWNER, P_BSIZE, P_BUMP, P_CLASS, P_END, P_FLAGS, P_FREE, P_MAGIC, P_NEXT, P_NPAGES, P_OWNER, P_PAYLOAD, P_PREV, P_USED, PAGE, PAGE_SHIFT, PENDING_TAG, SMALL_MAX_NEED, SPAN_HEADER, SPAN_MAGIC, THREADS_POLICY_ID, USED_TAG, classOf, spanPages,
 } from './layout.js';
 import { canBlock, lockAcquire, lockRelease } from './lock.js';
 
@@ -107,12 +101,12 @@ export class ArenaPolicy implements AllocatorPolicy, PageViews {
     this.i32 = new Int32Array(buf, 0, len >>> 2);
     this.f64 = new Float64Array(buf, 0, len >>> 3);
     this.viewBytes = len;
-    this.generation = this.u32[W_GENERATION];
+    this.generation = this.u32[Hdr.W_GENERATION];
   }
 
   /** One plain read: another thread that grew the buffer bumped the generation word. */
   sync(): void {
-    if (this.u32[W_GENERATION] !== this.generation) this.refresh();
+    if (this.u32[Hdr.W_GENERATION] !== this.generation) this.refresh();
   }
 
   format(): void {
@@ -132,11 +126,11 @@ export class ArenaPolicy implements AllocatorPolicy, PageViews {
   }
 
   lock(): void {
-    lockAcquire(this.i32, W_LOCK, this.tag, this.blocking);
+    lockAcquire(this.i32, Hdr.W_LOCK, this.tag, this.blocking);
   }
 
   unlock(): void {
-    lockRelease(this.i32, W_LOCK);
+    lockRelease(this.i32, Hdr.W_LOCK);
   }
 
   // ───────────────────────────────────────────── malloc
@@ -326,7 +320,7 @@ export class ArenaPolicy implements AllocatorPolicy, PageViews {
 
   /** Pointers outside the current views: maybe another thread grew the buffer; else invalid. */
   private freeOdd(p: number): void {
-    if (typeof p === 'number' && (p >>> 0) === p && p >= this.viewBytes && p < this.u32[W_BRK]) {
+    if (typeof p === 'number' && (p >>> 0) === p && p >= this.viewBytes && p < this.u32[Hdr.W_BRK]) {
       this.refresh();
       if (p < this.viewBytes) return this.free(p);
     }
@@ -536,7 +530,7 @@ export class ArenaPolicy implements AllocatorPolicy, PageViews {
     this.aw = this.arenaW(ai);
     this.af = this.arenaF(ai);
     try {
-      if (this.u32[W_BRK] > this.viewBytes) this.refresh(); // its spans may lie beyond our views
+      if (this.u32[Hdr.W_BRK] > this.viewBytes) this.refresh(); // its spans may lie beyond our views
       if (before) before();
       this.drainDelayed();
       this.retireEmpty();
@@ -552,8 +546,8 @@ export class ArenaPolicy implements AllocatorPolicy, PageViews {
   locate(op: string, p: unknown): number {
     if (typeof p !== 'number' || (p >>> 0) !== p) throw new InvalidPointerError(op, p, 'not an unsigned 32-bit integer');
     if ((p & 7) !== 0) throw new InvalidPointerError(op, p, 'not 8-aligned');
-    if (p >= this.viewBytes && p < this.u32[W_BRK]) this.refresh();
-    if (p < this.firstPage + SPAN_HEADER + BLOCK_HEADER || p >= this.u32[W_BRK]) {
+    if (p >= this.viewBytes && p < this.u32[Hdr.W_BRK]) this.refresh();
+    if (p < this.firstPage + SPAN_HEADER + BLOCK_HEADER || p >= this.u32[Hdr.W_BRK]) {
       throw new InvalidPointerError(op, p, 'outside the heap\'s blocks');
     }
     const u32 = this.u32;

@@ -7,14 +7,10 @@
  */
 import { HeapCorruptionError } from '../heap/errors.js';
 import type { BlockInfo } from '../heap/types.js';
-import { W_BRK } from '../os/header.js';
+import { Hdr } from '../os/header.js';
 import type { ArenaPolicy } from './arena.js';
 import {
-  A_CUR, A_DELAYED, A_DRAIN, A_PAGES, A_QUEUE, A_STATE, AF_LIVE_BLOCKS, AF_LIVE_BYTES, AF_USED_BYTES, ARENA_FREE,
-  BLOCK_HEADER, CLASS_COUNT, CLASS_SIZE, FLAG_IN_QUEUE, FREE_TAG, G_FIRST_PAGE, G_FREE_HEAD, G_FREE_PAGES,
-  G_LARGE_LIVE, G_MAP_W, GF_LARGE_BYTES, GF_LARGE_USED, LARGE, MAP_CONT, MAP_HEAD, MAP_INDEX, NO_OWNER, P_BSIZE,
-  P_BUMP, P_CLASS, P_END, P_FLAGS, P_FREE, P_MAGIC, P_NEXT, P_NPAGES, P_OWNER, P_PAYLOAD, P_PREV, P_USED, PAGE,
-  PENDING_TAG, SPAN_HEADER, SPAN_MAGIC, USED_TAG, spanPages,
+  A_CUR, A_DELAYED, A_DRAIN, A_PAGES, A_QUEUE, A_STATE, AF_LIVE_BLOCKS, AF_LIVE_BYTES, AF_USED_BYTES, ARENA_FREE, BLOCK_HEADER, CLASS_COUNT, CLASS_SIZE, FLAG_IN_QUEUE, FREE_TAG, G_FIRST_PAGE, G_FREE_HEAD, G_FREE_PAGES, G_LARGE_LIVE, G_MAP_W, GF_LARGE_BYTES, GF_LARGE_USED, LARGE, MAP_CONT, MAP_HEAD, MAP_INDEX, NO_OWNER, P_BSIZE, P_BUMP, P_CLASS, P_END, P_FLAGS, P_FREE, P_MAGIC, P_NEXT, P_NPAGES, P_OWNER, P_PAYLOAD, P_PREV, P_USED, PAGE, PENDING_TAG, SPAN_HEADER, SPAN_MAGIC, USED_TAG, spanPages,
 } from './layout.js';
 
 interface ArenaTally { pages: number; liveBlocks: number; liveBytes: number; usedBytes: number; pending: number; queued: number }
@@ -27,7 +23,7 @@ export function checkSharedHeap(h: ArenaPolicy): void {
   const u32 = h.u32;
   const mapW = u32[G_MAP_W];
   const first = u32[G_FIRST_PAGE] / PAGE;
-  const top = u32[W_BRK];
+  const top = u32[Hdr.W_BRK];
   if (top % PAGE !== 0 || top < first * PAGE || top > h.viewBytes) fail(top, `the break ${top} is not a page boundary inside the memory`);
   const topIndex = top / PAGE;
   const tally: ArenaTally[] = [];
@@ -178,7 +174,7 @@ function checkArena(h: ArenaPolicy, ai: number, t: ArenaTally): void {
 export function listBlocks(h: ArenaPolicy): BlockInfo[] {
   const u32 = h.u32;
   const mapW = u32[G_MAP_W];
-  const topIndex = u32[W_BRK] / PAGE;
+  const topIndex = u32[Hdr.W_BRK] / PAGE;
   const out: BlockInfo[] = [];
   let i = u32[G_FIRST_PAGE] / PAGE;
   while (i < topIndex) {

@@ -14,11 +14,9 @@
  * so is a large span whose block is already tagged FREE (its release was cut short).
  */
 import type { OsLayer } from '../os/os-layer.js';
-import { W_BRK, W_GENERATION } from '../os/header.js';
+import { Hdr } from '../os/header.js';
 import {
-  G_FIRST_PAGE, G_FREE_HEAD, G_FREE_PAGES, G_LARGE_LIVE, G_MAP_PAGES, G_MAP_W, GF_LARGE_BYTES, GF_LARGE_USED,
-  GF_PAGES_RETURNED, GF_PAGES_TAKEN, LARGE, MAP_CONT, MAP_HEAD, MAP_INDEX, P_CLASS, P_MAGIC, P_NEXT, P_NPAGES, P_PAYLOAD,
-  P_PREV, PAGE, PAGE_SHIFT, SPAN_MAGIC, USED_TAG,
+  G_FIRST_PAGE, G_FREE_HEAD, G_FREE_PAGES, G_LARGE_LIVE, G_MAP_PAGES, G_MAP_W, GF_LARGE_BYTES, GF_LARGE_USED, GF_PAGES_RETURNED, GF_PAGES_TAKEN, LARGE, MAP_CONT, MAP_HEAD, MAP_INDEX, P_CLASS, P_MAGIC, P_NEXT, P_NPAGES, P_PAYLOAD, P_PREV, PAGE, PAGE_SHIFT, SPAN_MAGIC, USED_TAG,
 } from './layout.js';
 
 /** What the page allocator needs from its caller: current views and a way to re-read them after growth. */
@@ -60,7 +58,7 @@ export function takeSpan(h: PageViews, npages: number): number {
   let u32 = h.u32;
   const mapW = u32[G_MAP_W];
   const first = u32[G_FIRST_PAGE] >>> PAGE_SHIFT;
-  const topIndex = u32[W_BRK] / PAGE;
+  const topIndex = u32[Hdr.W_BRK] / PAGE;
   let start = -1;
   if (npages === 1 && u32[G_FREE_HEAD] !== 0) {
     start = u32[G_FREE_HEAD] / PAGE;
@@ -112,7 +110,7 @@ export function repairPages(h: PageViews): number {
   const u32 = h.u32;
   const mapW = u32[G_MAP_W];
   const first = u32[G_FIRST_PAGE] / PAGE;
-  const topIndex = u32[W_BRK] / PAGE;
+  const topIndex = u32[Hdr.W_BRK] / PAGE;
   const mapPages = u32[G_MAP_PAGES];
   for (let i = topIndex; i < mapPages; i++) u32[mapW + i] = 0; // nothing above the break
   u32[G_FREE_HEAD] = 0;
@@ -145,7 +143,7 @@ export function repairPages(h: PageViews): number {
   for (let k = free.length - 1; k >= 0; k--) linkFree(u32, free[k] * PAGE);
   // A thread stopped between growing the buffer and bumping the generation would leave
   // other threads' views short of pages raised later: make everybody re-read them.
-  u32[W_GENERATION] = (u32[W_GENERATION] + 1) >>> 0;
+  u32[Hdr.W_GENERATION] = (u32[Hdr.W_GENERATION] + 1) >>> 0;
   // the large-block counters are recomputed: the dead thread may have stopped between a span and its counters
   u32[G_LARGE_LIVE] = largeLive;
   h.f64[GF_LARGE_BYTES] = largeBytes;
@@ -157,7 +155,7 @@ export function repairPages(h: PageViews): number {
 export function largestFreeRun(u32: Uint32Array): number {
   const mapW = u32[G_MAP_W];
   const first = u32[G_FIRST_PAGE] / PAGE;
-  const topIndex = u32[W_BRK] / PAGE;
+  const topIndex = u32[Hdr.W_BRK] / PAGE;
   let best = 0;
   let run = 0;
   for (let i = first; i < topIndex; i++) {

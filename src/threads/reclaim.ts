@@ -17,18 +17,14 @@
  *      it stopped (a block it was freeing into another thread's arena stays
  *      allocated); every other block is accounted for.
  */
-import { W_LOCK } from '../os/header.js';
+import { Hdr } from '../os/header.js';
 import type { ArenaPolicy } from './arena.js';
 import { collectingState } from './arena.js';
 import {
-  A_CUR, A_DRAIN, A_PAGES, A_QUEUE, A_STATE, A_THREAD, AF_LIVE_BLOCKS, AF_LIVE_BYTES, AF_USED_BYTES, ARENA_ABANDONED,
-  ARENA_ACTIVE, ARENA_FREE, ARENA_STATE_MASK, ARENA_COLLECTING, CLASS_COUNT, FREE_TAG, G_FIRST_PAGE,
-  G_LOCK_BREAKS, G_MAP_W, G_REPAIRS, LARGE, MAP_CONT, MAP_HEAD, MAP_INDEX, P_BSIZE, P_BUMP, P_CLASS, P_END, P_FLAGS,
-  P_FREE, P_MAGIC, P_NEXT, P_OWNER, P_PREV, P_USED, PAGE, PENDING_TAG, SPAN_HEADER, SPAN_MAGIC, USED_TAG,
+  A_CUR, A_DRAIN, A_PAGES, A_QUEUE, A_STATE, A_THREAD, AF_LIVE_BLOCKS, AF_LIVE_BYTES, AF_USED_BYTES, ARENA_ABANDONED, ARENA_ACTIVE, ARENA_FREE, ARENA_STATE_MASK, ARENA_COLLECTING, CLASS_COUNT, FREE_TAG, G_FIRST_PAGE, G_LOCK_BREAKS, G_MAP_W, G_REPAIRS, LARGE, MAP_CONT, MAP_HEAD, MAP_INDEX, P_BSIZE, P_BUMP, P_CLASS, P_END, P_FLAGS, P_FREE, P_MAGIC, P_NEXT, P_OWNER, P_PREV, P_USED, PAGE, PENDING_TAG, SPAN_HEADER, SPAN_MAGIC, USED_TAG,
 } from './layout.js';
 import { lockSteal } from './lock.js';
 import { repairPages } from './pages.js';
-import { W_BRK } from '../os/header.js';
 
 export interface ReclaimResult {
   /** The dead thread held the global lock; it was taken over and released. */
@@ -41,7 +37,7 @@ export interface ReclaimResult {
 
 export function reclaimThread(h: ArenaPolicy, deadTag: number): ReclaimResult {
   h.refresh();
-  const lockBroken = lockSteal(h.i32, W_LOCK, deadTag, h.tag);
+  const lockBroken = lockSteal(h.i32, Hdr.W_LOCK, deadTag, h.tag);
   if (!lockBroken) h.lock();
   let pagesRepaired = 0;
   try {
@@ -88,7 +84,7 @@ function rebuildArena(h: ArenaPolicy, ai: number): void {
   try {
     u32 = h.u32;
     const mapW = u32[G_MAP_W];
-    const topIndex = u32[W_BRK] / PAGE;
+    const topIndex = u32[Hdr.W_BRK] / PAGE;
     for (let i = u32[G_FIRST_PAGE] / PAGE; i < topIndex; i++) {
       const e = u32[mapW + i];
       if (e < MAP_HEAD || e >= MAP_CONT) continue;

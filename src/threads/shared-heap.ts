@@ -17,23 +17,16 @@ import { Heap } from '../heap/heap.js';
 import type { AttachOptions, HeapEventListener, HeapStats, OutOfMemoryPolicy } from '../heap/types.js';
 import { optionInteger } from '../heap/validate.js';
 import { MAX_ADDRESS_SPACE, wrapBacking, type Backing } from '../os/backing.js';
-import {
-  BACKING_CODES, F_INITIAL_SIZE, F_MAX_SIZE, F_PEAK_BRK, F_SLOT_COUNT, F_SLOTS_BYTE, HEADER_BYTES, HEAP_MAGIC,
-  LAYOUT_VERSION, W_BACKING, W_BASE, W_BRK, W_GENERATION, W_HEAP_START, W_MAGIC, W_META_BYTES, W_MMAP_THRESHOLD,
-  W_PAGE_SIZE, W_POLICY, W_POLICY_META_BYTES, W_STATIC_BASE, W_STATIC_SIZE, W_TRIM_THRESHOLD, W_VERSION,
-} from '../os/header.js';
+import { BACKING_CODES, Hdr } from '../os/header.js';
 import { OsLayer, roundUp } from '../os/os-layer.js';
 import { ArenaPolicy } from './arena.js';
 import {
-  A_ATTACHES, A_PAGES, A_STATE, A_THREAD, AF_FREES, AF_LIVE_BLOCKS, AF_LIVE_BYTES, AF_MALLOCS, AF_PEAK_LIVE_BYTES,
-  AF_REMOTE_IN, AF_USED_BYTES, ARENA_BYTES, ARENA_FREE, ARENA_TABLE_BYTE, AUTO_TAG_BASE, DEFAULT_MAX_ARENAS,
-  G_FIRST_PAGE, G_FREE_PAGES, G_LARGE_LIVE, G_LOCK_BREAKS, G_MAP_PAGES, G_MAP_W, G_MAX_ARENAS, G_NEXT_TOKEN,
-  GF_LARGE_BYTES, GF_LARGE_USED, MAX_ARENAS_LIMIT, MAX_THREAD_ID, PAGE, SMALL_MAX_NEED, THREADS_POLICY_ID,
+  A_ATTACHES, A_PAGES, A_STATE, A_THREAD, AF_FREES, AF_LIVE_BLOCKS, AF_LIVE_BYTES, AF_MALLOCS, AF_PEAK_LIVE_BYTES, AF_REMOTE_IN, AF_USED_BYTES, ARENA_BYTES, ARENA_FREE, ARENA_TABLE_BYTE, AUTO_TAG_BASE, DEFAULT_MAX_ARENAS, G_FIRST_PAGE, G_FREE_PAGES, G_LARGE_LIVE, G_LOCK_BREAKS, G_MAP_PAGES, G_MAP_W, G_MAX_ARENAS, G_NEXT_TOKEN, GF_LARGE_BYTES, GF_LARGE_USED, MAX_ARENAS_LIMIT, MAX_THREAD_ID, PAGE, SMALL_MAX_NEED, THREADS_POLICY_ID,
 } from './layout.js';
 import { arenaStateName, reclaimThread, type ReclaimResult } from './reclaim.js';
 
 // The global block (layout.ts) starts at byte 256, right after the core heap header.
-if (HEADER_BYTES > 256) throw new Error('heapflow: the heap header outgrew the 256 bytes the thread-shared layout leaves it');
+if (Hdr.HEADER_BYTES > 256) throw new Error('heapflow: the heap header outgrew the 256 bytes the thread-shared layout leaves it');
 
 export interface SharedHeapOptions {
   /** 'shared' (default): a growable SharedArrayBuffer; 'wasm': a shared WebAssembly.Memory. */
@@ -184,7 +177,7 @@ export class SharedHeap extends Heap {
       usedBytes += a.usedBytes;
       peak += a.peakLiveBytes;
     }
-    const heapSize = u32[W_BRK];
+    const heapSize = u32[Hdr.W_BRK];
     const freeBytes = heapSize - h.firstPage - usedBytes;
     const largest = base.largestFreeBlock;
     return {
@@ -246,33 +239,33 @@ export function createSharedHeap(options: SharedHeapOptions = {}): SharedHeap {
   const backing = wrapBacking(memory);
   const u32 = new Uint32Array(backing.buffer, 0, backing.byteLength >>> 2);
   const f64 = new Float64Array(backing.buffer, 0, backing.byteLength >>> 3);
-  if (u32[W_MAGIC] === HEAP_MAGIC) throw new HeapError('createSharedHeap: this memory already holds a heap (attach to it instead)');
+  if (u32[Hdr.W_MAGIC] === Hdr.HEAP_MAGIC) throw new HeapError('createSharedHeap: this memory already holds a heap (attach to it instead)');
   u32.fill(0, 0, firstPage >>> 2);
-  u32[W_VERSION] = LAYOUT_VERSION;
-  u32[W_POLICY] = THREADS_POLICY_ID;
-  u32[W_META_BYTES] = firstPage;
-  u32[W_BRK] = firstPage;
-  u32[W_HEAP_START] = firstPage;
-  u32[W_PAGE_SIZE] = PAGE;
-  u32[W_MMAP_THRESHOLD] = SMALL_MAX_NEED - 7;
-  u32[W_TRIM_THRESHOLD] = 0;
-  u32[W_STATIC_BASE] = firstPage;
-  u32[W_STATIC_SIZE] = 0;
-  u32[W_GENERATION] = 0;
-  u32[W_BACKING] = BACKING_CODES.indexOf(kind);
-  u32[W_BASE] = 0;
-  u32[W_POLICY_META_BYTES] = firstPage - HEADER_BYTES;
-  const hf = F_SLOTS_BYTE >>> 3;
-  f64.fill(0, hf, hf + F_SLOT_COUNT);
-  f64[hf + F_MAX_SIZE] = maxSize;
-  f64[hf + F_INITIAL_SIZE] = backing.byteLength;
-  f64[hf + F_PEAK_BRK] = firstPage;
+  u32[Hdr.W_VERSION] = Hdr.LAYOUT_VERSION;
+  u32[Hdr.W_POLICY] = THREADS_POLICY_ID;
+  u32[Hdr.W_META_BYTES] = firstPage;
+  u32[Hdr.W_BRK] = firstPage;
+  u32[Hdr.W_HEAP_START] = firstPage;
+  u32[Hdr.W_PAGE_SIZE] = PAGE;
+  u32[Hdr.W_MMAP_THRESHOLD] = SMALL_MAX_NEED - 7;
+  u32[Hdr.W_TRIM_THRESHOLD] = 0;
+  u32[Hdr.W_STATIC_BASE] = firstPage;
+  u32[Hdr.W_STATIC_SIZE] = 0;
+  u32[Hdr.W_GENERATION] = 0;
+  u32[Hdr.W_BACKING] = BACKING_CODES.indexOf(kind);
+  u32[Hdr.W_BASE] = 0;
+  u32[Hdr.W_POLICY_META_BYTES] = firstPage - Hdr.HEADER_BYTES;
+  const hf = Hdr.F_SLOTS_BYTE >>> 3;
+  f64.fill(0, hf, hf + Hdr.F_SLOT_COUNT);
+  f64[hf + Hdr.F_MAX_SIZE] = maxSize;
+  f64[hf + Hdr.F_INITIAL_SIZE] = backing.byteLength;
+  f64[hf + Hdr.F_PEAK_BRK] = firstPage;
   u32[G_MAP_W] = mapByte >>> 2;
   u32[G_MAP_PAGES] = mapPages;
   u32[G_FIRST_PAGE] = firstPage;
   u32[G_MAX_ARENAS] = maxArenas;
   u32[G_NEXT_TOKEN] = AUTO_TAG_BASE;
-  Atomics.store(new Int32Array(backing.buffer, 0, 4), W_MAGIC, HEAP_MAGIC); // last: a half-made heap is never attachable
+  Atomics.store(new Int32Array(backing.buffer, 0, 4), Hdr.W_MAGIC, Hdr.HEAP_MAGIC); // last: a half-made heap is never attachable
   return attachShared(backing, { onOutOfMemory: options.onOutOfMemory, threadId: options.threadId }, 'createSharedHeap');
 }
 
@@ -282,11 +275,11 @@ export function attachSharedHeap(memory: SharedArrayBuffer | WebAssembly.Memory,
     (memory instanceof WebAssembly.Memory && isShared(memory.buffer));
   if (!ok) throw new TypeError('attachSharedHeap: memory must be a SharedArrayBuffer or a shared WebAssembly.Memory');
   const backing = wrapBacking(memory);
-  if (backing.byteLength < HEADER_BYTES) throw new HeapError('attachSharedHeap: no heapflow heap in this memory (too small)', 'BAD_HEAP_MEMORY');
-  const i32 = new Int32Array(backing.buffer, 0, HEADER_BYTES >>> 2);
-  if (Atomics.load(i32, W_MAGIC) !== HEAP_MAGIC) throw new HeapError('attachSharedHeap: no heapflow heap in this memory (magic number missing)', 'BAD_HEAP_MEMORY');
-  if (i32[W_VERSION] !== LAYOUT_VERSION) throw new HeapError(`attachSharedHeap: heap layout version ${i32[W_VERSION]} is not supported`, 'BAD_HEAP_MEMORY');
-  if (i32[W_POLICY] !== THREADS_POLICY_ID) {
+  if (backing.byteLength < Hdr.HEADER_BYTES) throw new HeapError('attachSharedHeap: no heapflow heap in this memory (too small)', 'BAD_HEAP_MEMORY');
+  const i32 = new Int32Array(backing.buffer, 0, Hdr.HEADER_BYTES >>> 2);
+  if (Atomics.load(i32, Hdr.W_MAGIC) !== Hdr.HEAP_MAGIC) throw new HeapError('attachSharedHeap: no heapflow heap in this memory (magic number missing)', 'BAD_HEAP_MEMORY');
+  if (i32[Hdr.W_VERSION] !== Hdr.LAYOUT_VERSION) throw new HeapError(`attachSharedHeap: heap layout version ${i32[Hdr.W_VERSION]} is not supported`, 'BAD_HEAP_MEMORY');
+  if (i32[Hdr.W_POLICY] !== THREADS_POLICY_ID) {
     throw new HeapError('attachSharedHeap: this memory holds a single-threaded heap (createHeap), not a thread-shared one (createSharedHeap)', 'BAD_HEAP_MEMORY');
   }
   if (options.base !== undefined && options.base !== 0) throw new RangeError('attachSharedHeap: a thread-shared heap always starts at byte 0 (base)');

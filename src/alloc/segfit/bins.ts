@@ -19,34 +19,38 @@
  *
  * Policy metadata layout (u32 words from pm):
  */
-import { SMALL_MAX, sizeOf } from './layout.js';
+import { sizeOf, Chunk } from './layout.js';
 
-export const P_REGION_SLOTS = 0; //  6 words: region tail chunk per group (0 = none)
-export const P_SMALL_MAP = 6; //     3 words: bit i = small list i non-empty (i = csize / 8)
-export const P_FL_MAP = 9; //        1 word:  bit f-9 = some large list of level f non-empty
-export const P_SL_MAP = 10; //       2 words: bit (f-9)*2 + s = list (f, s) non-empty
-export const P_SMALL_HEADS = 12; // 65 words: heads of small lists, index csize / 8 (0 and 1 unused)
-export const P_LARGE_HEADS = 77; // 46 words: heads of large lists, index (f-9)*2 + s
-export const POLICY_WORDS = 124; // even: blocks must start 8-aligned
+export const enum Meta {
+  P_REGION_SLOTS = 0, //  6 words: region tail chunk per group (0 = none)
+  P_SMALL_MAP = 6, //     3 words: bit i = small list i non-empty (i = csize / 8)
+  P_FL_MAP = 9, //        1 word:  bit f-9 = some large list of level f non-empty
+  P_SL_MAP = 10, //       2 words: bit (f-9)*2 + s = list (f, s) non-empty
+  P_SMALL_HEADS = 12, // 65 words: heads of small lists, index csize / 8 (0 and 1 unused)
+  P_LARGE_HEADS = 77, // 46 words: heads of large lists, index (f-9)*2 + s
+  POLICY_WORDS = 124, // even: blocks must start 8-aligned
+}
 
-const FL_MIN = 9;
-const SL_BITS = 1;
-const SL_COUNT = 1 << SL_BITS;
-/** How many chunks of the first candidate large list are examined for a best fit. */
-const BEST_FIT_SCAN = 16;
+const enum Tlsf {
+  FL_MIN = 9,
+  SL_BITS = 1,
+  SL_COUNT = 1 << SL_BITS,
+  /** How many chunks of the first candidate large list are examined for a best fit. */
+  BEST_FIT_SCAN = 16,
+}
 
 export function largeLevel(size: number): number {
   return 31 - Math.clz32(size);
 }
 export function largeSub(size: number, fl: number): number {
-  return (size >>> (fl - SL_BITS)) & (SL_COUNT - 1);
+  return (size >>> (fl - Tlsf.SL_BITS)) & (Tlsf.SL_COUNT - 1);
 }
 
 /** Heads word index of the list that holds chunks of `size`. */
 export function binHeadIndex(pm: number, size: number): number {
-  if (size <= SMALL_MAX) return pm + P_SMALL_HEADS + (size >>> 3);
+  if (size <= Chunk.SMALL_MAX) return pm + Meta.P_SMALL_HEADS + (size >>> 3);
   const fl = largeLevel(size);
-  return pm + P_LARGE_HEADS + (fl - FL_MIN) * SL_COUNT + largeSub(size, fl);
+  return pm + Meta.P_LARGE_HEADS + (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + largeSub(size, fl);
 }
 
 /** Links free chunk c (header already says free, size `size`) at the head of its list. */
@@ -74,35 +78,35 @@ export function binRemove(u32: Uint32Array, pm: number, c: number, size: number)
 }
 
 function setListBit(u32: Uint32Array, pm: number, size: number): void {
-  if (size <= SMALL_MAX) {
+  if (size <= Chunk.SMALL_MAX) {
     const i = size >>> 3;
-    u32[pm + P_SMALL_MAP + (i >>> 5)] |= 1 << (i & 31);
+    u32[pm + Meta.P_SMALL_MAP + (i >>> 5)] |= 1 << (i & 31);
   } else {
     const fl = largeLevel(size);
-    const bit = (fl - FL_MIN) * SL_COUNT + largeSub(size, fl);
-    u32[pm + P_SL_MAP + (bit >>> 5)] |= 1 << (bit & 31);
-    u32[pm + P_FL_MAP] |= 1 << (fl - FL_MIN);
+    const bit = (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + largeSub(size, fl);
+    u32[pm + Meta.P_SL_MAP + (bit >>> 5)] |= 1 << (bit & 31);
+    u32[pm + Meta.P_FL_MAP] |= 1 << (fl - Tlsf.FL_MIN);
   }
 }
 
 function clearListBit(u32: Uint32Array, pm: number, size: number): void {
-  if (size <= SMALL_MAX) {
+  if (size <= Chunk.SMALL_MAX) {
     const i = size >>> 3;
-    u32[pm + P_SMALL_MAP + (i >>> 5)] &= ~(1 << (i & 31));
+    u32[pm + Meta.P_SMALL_MAP + (i >>> 5)] &= ~(1 << (i & 31));
   } else {
     const fl = largeLevel(size);
-    const bit = (fl - FL_MIN) * SL_COUNT + largeSub(size, fl);
-    const w = pm + P_SL_MAP + (bit >>> 5);
+    const bit = (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + largeSub(size, fl);
+    const w = pm + Meta.P_SL_MAP + (bit >>> 5);
     const bits = u32[w] & ~(1 << (bit & 31));
     u32[w] = bits;
-    if (levelMap(u32, pm, fl) === 0) u32[pm + P_FL_MAP] &= ~(1 << (fl - FL_MIN));
+    if (levelMap(u32, pm, fl) === 0) u32[pm + Meta.P_FL_MAP] &= ~(1 << (fl - Tlsf.FL_MIN));
   }
 }
 
 /** The SL_COUNT bits of level fl's lists. */
 function levelMap(u32: Uint32Array, pm: number, fl: number): number {
-  const bit = (fl - FL_MIN) * SL_COUNT;
-  return (u32[pm + P_SL_MAP + (bit >>> 5)] >>> (bit & 31)) & ((1 << SL_COUNT) - 1);
+  const bit = (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT;
+  return (u32[pm + Meta.P_SL_MAP + (bit >>> 5)] >>> (bit & 31)) & ((1 << Tlsf.SL_COUNT) - 1);
 }
 
 /** Index of the lowest set bit of a non-zero 32-bit word. */
@@ -112,17 +116,17 @@ function lowestBit(x: number): number {
 
 /** First chunk of the first non-empty large list at or above (fl, sl); 0 if none. */
 function firstLargeFrom(u32: Uint32Array, pm: number, fl: number, sl: number): number {
-  if (fl < FL_MIN) { fl = FL_MIN; sl = 0; }
+  if (fl < Tlsf.FL_MIN) { fl = Tlsf.FL_MIN; sl = 0; }
   if (fl > 31) return 0;
-  let slMap = sl < SL_COUNT ? levelMap(u32, pm, fl) & (~0 << sl) : 0;
+  let slMap = sl < Tlsf.SL_COUNT ? levelMap(u32, pm, fl) & (~0 << sl) : 0;
   if (slMap === 0) {
-    const shift = fl - FL_MIN + 1;
-    const flMap = shift < 32 ? u32[pm + P_FL_MAP] & (~0 << shift) : 0;
+    const shift = fl - Tlsf.FL_MIN + 1;
+    const flMap = shift < 32 ? u32[pm + Meta.P_FL_MAP] & (~0 << shift) : 0;
     if (flMap === 0) return 0;
-    fl = lowestBit(flMap) + FL_MIN;
+    fl = lowestBit(flMap) + Tlsf.FL_MIN;
     slMap = levelMap(u32, pm, fl);
   }
-  return u32[pm + P_LARGE_HEADS + (fl - FL_MIN) * SL_COUNT + lowestBit(slMap)];
+  return u32[pm + Meta.P_LARGE_HEADS + (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + lowestBit(slMap)];
 }
 
 /**
@@ -132,20 +136,20 @@ function firstLargeFrom(u32: Uint32Array, pm: number, fl: number, sl: number): n
  * there is big enough). Does not unlink.
  */
 export function findFit(u32: Uint32Array, pm: number, size: number): number {
-  if (size <= SMALL_MAX) {
+  if (size <= Chunk.SMALL_MAX) {
     let i = size >>> 3;
     for (let w = i >>> 5; w < 3; w++) {
-      const bits = w === i >>> 5 ? u32[pm + P_SMALL_MAP + w] & (~0 << (i & 31)) : u32[pm + P_SMALL_MAP + w];
-      if (bits !== 0) return u32[pm + P_SMALL_HEADS + (w << 5) + lowestBit(bits)];
+      const bits = w === i >>> 5 ? u32[pm + Meta.P_SMALL_MAP + w] & (~0 << (i & 31)) : u32[pm + Meta.P_SMALL_MAP + w];
+      if (bits !== 0) return u32[pm + Meta.P_SMALL_HEADS + (w << 5) + lowestBit(bits)];
     }
-    return firstLargeFrom(u32, pm, FL_MIN, 0);
+    return firstLargeFrom(u32, pm, Tlsf.FL_MIN, 0);
   }
   const fl = largeLevel(size);
   const sl = largeSub(size, fl);
-  let c = u32[pm + P_LARGE_HEADS + (fl - FL_MIN) * SL_COUNT + sl];
+  let c = u32[pm + Meta.P_LARGE_HEADS + (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + sl];
   let best = 0;
   let bestSize = 0;
-  for (let k = 0; c !== 0 && k < BEST_FIT_SCAN; k++) {
+  for (let k = 0; c !== 0 && k < Tlsf.BEST_FIT_SCAN; k++) {
     const s = sizeOf(u32[c >>> 2]);
     if (s >= size && (best === 0 || s < bestSize)) {
       best = c;
@@ -159,7 +163,7 @@ export function findFit(u32: Uint32Array, pm: number, size: number): number {
   c = firstLargeFrom(u32, pm, fl, sl + 1);
   best = c;
   bestSize = c !== 0 ? sizeOf(u32[c >>> 2]) : 0;
-  for (let k = 0; c !== 0 && k < BEST_FIT_SCAN; k++) {
+  for (let k = 0; c !== 0 && k < Tlsf.BEST_FIT_SCAN; k++) {
     const s = sizeOf(u32[c >>> 2]);
     if (s < bestSize) { best = c; bestSize = s; }
     c = u32[(c + 4) >>> 2];
@@ -174,14 +178,14 @@ export function findFit(u32: Uint32Array, pm: number, size: number): number {
  */
 export function largestInBins(u32: Uint32Array, pm: number, scan: number): number {
   let c = 0;
-  const flMap = u32[pm + P_FL_MAP];
+  const flMap = u32[pm + Meta.P_FL_MAP];
   if (flMap !== 0) {
-    const fl = 31 - Math.clz32(flMap) + FL_MIN;
-    c = u32[pm + P_LARGE_HEADS + (fl - FL_MIN) * SL_COUNT + 31 - Math.clz32(levelMap(u32, pm, fl))];
+    const fl = 31 - Math.clz32(flMap) + Tlsf.FL_MIN;
+    c = u32[pm + Meta.P_LARGE_HEADS + (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + 31 - Math.clz32(levelMap(u32, pm, fl))];
   } else {
     for (let w = 2; w >= 0 && c === 0; w--) {
-      const bits = u32[pm + P_SMALL_MAP + w];
-      if (bits !== 0) c = u32[pm + P_SMALL_HEADS + (w << 5) + 31 - Math.clz32(bits)];
+      const bits = u32[pm + Meta.P_SMALL_MAP + w];
+      if (bits !== 0) c = u32[pm + Meta.P_SMALL_HEADS + (w << 5) + 31 - Math.clz32(bits)];
     }
   }
   let best = 0;
@@ -194,23 +198,23 @@ export function largestInBins(u32: Uint32Array, pm: number, scan: number): numbe
 
 /** Every list as [headIndex, expected size range] for check(). */
 export function forEachList(pm: number, visit: (headIndex: number, min: number, max: number) => void): void {
-  for (let i = 2; i <= SMALL_MAX >>> 3; i++) visit(pm + P_SMALL_HEADS + i, i << 3, i << 3);
-  for (let fl = FL_MIN; fl <= 31; fl++) {
-    for (let sl = 0; sl < SL_COUNT; sl++) {
-      const min = 2 ** fl + sl * 2 ** (fl - SL_BITS);
-      const max = min + 2 ** (fl - SL_BITS) - 1;
-      visit(pm + P_LARGE_HEADS + (fl - FL_MIN) * SL_COUNT + sl, Math.max(min, SMALL_MAX + 8), max);
+  for (let i = 2; i <= Chunk.SMALL_MAX >>> 3; i++) visit(pm + Meta.P_SMALL_HEADS + i, i << 3, i << 3);
+  for (let fl = Tlsf.FL_MIN; fl <= 31; fl++) {
+    for (let sl = 0; sl < Tlsf.SL_COUNT; sl++) {
+      const min = 2 ** fl + sl * 2 ** (fl - Tlsf.SL_BITS);
+      const max = min + 2 ** (fl - Tlsf.SL_BITS) - 1;
+      visit(pm + Meta.P_LARGE_HEADS + (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + sl, Math.max(min, Chunk.SMALL_MAX + 8), max);
     }
   }
 }
 
 /** Is the bitmap bit for the list at headIndex set? (for check()) */
 export function listBitSet(u32: Uint32Array, pm: number, size: number): boolean {
-  if (size <= SMALL_MAX) {
+  if (size <= Chunk.SMALL_MAX) {
     const i = size >>> 3;
-    return (u32[pm + P_SMALL_MAP + (i >>> 5)] & (1 << (i & 31))) !== 0;
+    return (u32[pm + Meta.P_SMALL_MAP + (i >>> 5)] & (1 << (i & 31))) !== 0;
   }
   const fl = largeLevel(size);
   return (levelMap(u32, pm, fl) & (1 << largeSub(size, fl))) !== 0 &&
-    (u32[pm + P_FL_MAP] & (1 << (fl - FL_MIN))) !== 0;
+    (u32[pm + Meta.P_FL_MAP] & (1 << (fl - Tlsf.FL_MIN))) !== 0;
 }

@@ -50,43 +50,45 @@
  *   - live/used/free counters in the header equal what the walk finds.
  */
 
-export const USED = 1;
-export const PREV_USED = 2;
-export const MAPPED = 4;
-export const FLAGS = 7;
+export const enum Chunk {
+  USED = 1,
+  PREV_USED = 2,
+  MAPPED = 4,
+  FLAGS = 7,
 
-export const HEADER = 8;
-export const MIN_CHUNK = 16;
-/** Chunks of at most this many bytes have an exact bin (one size per list). */
-export const SMALL_MAX = 512;
-/** Largest slack (size - 8 - requested) of a used non-mapped chunk: rounding (<=15) + an unsplit 8. */
-export const MAX_SLACK = 23;
-/**
- * Second word of a region tail: REGION_TAIL | FRESH (when it came from raising
- * the break) | group. The top 16 bits are all set, which no request can have
- * (the facade refuses requests of 2^32 - 2^17 bytes or more), so a region
- * tail is never mistaken for a live block, however big.
- */
-export const REGION_TAIL = 0xffff0000;
+  HEADER = 8,
+  MIN_CHUNK = 16,
+  /** Chunks of at most this many bytes have an exact bin (one size per list). */
+  SMALL_MAX = 512,
+  /** Largest slack (size - 8 - requested) of a used non-mapped chunk: rounding (<=15) + an unsplit 8. */
+  MAX_SLACK = 23,
+  /**
+   * Second word of a region tail: REGION_TAIL | FRESH (when it came from raising
+   * the break) | group. The top 16 bits are all set, which no request can have
+   * (the facade refuses requests of 2^32 - 2^17 bytes or more), so a region
+   * tail is never mistaken for a live block, however big.
+   */
+  REGION_TAIL = 0xffff0000,
+  FRESH = 0x100,
+
+  /** Size groups that get regions: 16-31, 32-63, ..., 256-511, 512. */
+  GROUPS = 6,
+  REGION_MAX = 16384,
+}
 
 export function isRegionTail(secondWord: number): boolean {
-  return ((secondWord & 0xfffff000) >>> 0) === REGION_TAIL;
+  return ((secondWord & 0xfffff000) >>> 0) === Chunk.REGION_TAIL;
 }
-export const FRESH = 0x100;
-
-/** Size groups that get regions: 16-31, 32-63, ..., 256-511, 512. */
-export const GROUPS = 6;
-export const REGION_MAX = 16384;
 
 /** Unsigned size from a header word (bits 3..31). */
 export function sizeOf(header: number): number {
-  return (header & ~FLAGS) >>> 0;
+  return (header & ~Chunk.FLAGS) >>> 0;
 }
 
 /** Chunk size for a request of n bytes (n a non-negative integer). */
 export function chunkSizeFor(n: number): number {
-  if (n <= 8) return MIN_CHUNK;
-  const t = n + HEADER + 7;
+  if (n <= 8) return Chunk.MIN_CHUNK;
+  const t = n + Chunk.HEADER + 7;
   return t - (t % 8);
 }
 

@@ -21,18 +21,11 @@
  */
 import { DoubleFreeError, HeapError, InvalidPointerError } from '../../heap/errors.js';
 import type { BlockInfo, HeapEventListener } from '../../heap/types.js';
-import {
-  F_ALLOCS, F_FREES, F_GROWN_ALLOCS, F_MAPPED_BYTES, F_RUNS_MAPPED, F_RUNS_UNMAPPED, HEADER_BYTES, W_BRK,
-  W_FREE_BLOCKS, W_GENERATION, W_HEAP_START, W_LIVE_BYTES, W_MMAP_THRESHOLD, W_PEAK_LIVE_BYTES, W_USED_BYTES,
-  W_PAGE_SIZE, W_TRIM_THRESHOLD,
-} from '../../os/header.js';
+import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import type { AllocatorPolicy, PolicyFactory } from '../policy.js';
-import { P_REGION_SLOTS, P_SMALL_HEADS, P_SMALL_MAP, POLICY_WORDS, binInsert, binRemove, findFit, largestInBins } from './bins.js';
-import {
-  FLAGS, FRESH, GROUPS, HEADER, MAPPED, MAX_SLACK, MIN_CHUNK, PREV_USED, REGION_MAX, REGION_TAIL, SMALL_MAX, USED,
-  chunkSizeFor, groupOf, isRegionTail, sizeOf,
-} from './layout.js';
+import { binInsert, binRemove, findFit, largestInBins, Meta } from './bins.js';
+import { chunkSizeFor, groupOf, isRegionTail, sizeOf, Chunk } from './layout.js';
 import { checkHeap, walkBlocks, type FreeSummary } from './walk.js';
 
 export const SEGFIT_POLICY_ID = 1;
@@ -40,7 +33,7 @@ export const SEGFIT_POLICY_ID = 1;
 export class SegFit implements AllocatorPolicy {
   readonly policyId = SEGFIT_POLICY_ID;
   readonly name = 'segfit';
-  readonly metadataBytes = POLICY_WORDS * 4;
+  readonly metadataBytes = Meta.POLICY_WORDS * 4;
 
   u8!: Uint8Array;
   u32!: Uint32Array;
@@ -59,7 +52,7 @@ export class SegFit implements AllocatorPolicy {
   constructor(readonly os: OsLayer) {
     this.hw = os.hw;
     this.hf = os.hf;
-    this.pm = (os.base + HEADER_BYTES) >>> 2;
+    this.pm = (os.base + Hdr.HEADER_BYTES) >>> 2;
     this.refresh();
   }
 
@@ -73,22 +66,22 @@ export class SegFit implements AllocatorPolicy {
     this.u8 = new Uint8Array(buf, 0, len);
     this.u32 = new Uint32Array(buf, 0, len >>> 2);
     this.f64 = new Float64Array(buf, 0, len >>> 3);
-    this.generation = this.u32[this.hw + W_GENERATION];
-    this.heapStart = this.u32[this.hw + W_HEAP_START];
+    this.generation = this.u32[this.hw + Hdr.W_GENERATION];
+    this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
   }
 
   format(heapStart: number): void {
     const u32 = this.u32;
     this.heapStart = heapStart;
-    u32.fill(0, this.pm, this.pm + POLICY_WORDS);
+    u32.fill(0, this.pm, this.pm + Meta.POLICY_WORDS);
     // sentinel: size 0, USED; nothing before the first chunk is free
-    u32[heapStart >>> 2] = USED | PREV_USED;
+    u32[heapStart >>> 2] = Chunk.USED | Chunk.PREV_USED;
     u32[(heapStart + 4) >>> 2] = 0;
   }
 
   /** Re-reads the views if the backing was resized since this object last looked. */
   sync(): void {
-    if (this.u32[this.hw + W_GENERATION] !== this.generation) this.refresh();
+    if (this.u32[this.hw + Hdr.W_GENERATION] !== this.generation) this.refresh();
   }
 
   setListener(listener: HeapEventListener | null): void {
@@ -98,24 +91,24 @@ export class SegFit implements AllocatorPolicy {
   // ───────────────────────────────────────────── malloc
 
   malloc(n: number): number {
-    const csize = n <= 8 ? MIN_CHUNK : n < 0x7fffffe0 ? (n + 15) & ~7 : chunkSizeFor(n);
-    if (csize <= SMALL_MAX && this.listener === null) {
+    const csize = n <= 8 ? Chunk.MIN_CHUNK : n < 0x7fffffe0 ? (n + 15) & ~7 : chunkSizeFor(n);
+    if (csize <= Chunk.SMALL_MAX && this.listener === null) {
       // fast path: pop the exact small bin
       const u32 = this.u32;
-      const hi = this.pm + P_SMALL_HEADS + (csize >>> 3);
+      const hi = this.pm + Meta.P_SMALL_HEADS + (csize >>> 3);
       const c = u32[hi];
       if (c !== 0) {
         const next = u32[(c + 4) >>> 2];
         u32[hi] = next;
         if (next !== 0) u32[(next + 8) >>> 2] = 0;
-        else u32[this.pm + P_SMALL_MAP + (csize >>> 8)] &= ~(1 << ((csize >>> 3) & 31));
-        u32[c >>> 2] |= USED;
+        else u32[this.pm + Meta.P_SMALL_MAP + (csize >>> 8)] &= ~(1 << ((csize >>> 3) & 31));
+        u32[c >>> 2] |= Chunk.USED;
         u32[(c + 4) >>> 2] = n;
-        u32[(c + csize) >>> 2] |= PREV_USED;
+        u32[(c + csize) >>> 2] |= Chunk.PREV_USED;
         const hw = this.hw;
-        u32[hw + W_FREE_BLOCKS] -= 1;
+        u32[hw + Hdr.W_FREE_BLOCKS] -= 1;
         this.accountAlloc(u32, hw, n, csize);
-        return c + HEADER;
+        return c + Chunk.HEADER;
       }
     }
     return this.mallocSlow(n, csize);
@@ -123,17 +116,17 @@ export class SegFit implements AllocatorPolicy {
 
   /** Counts one more allocation of n bytes. */
   private accountAlloc(u32: Uint32Array, hw: number, n: number, csize: number): void {
-    u32[hw + W_USED_BYTES] += csize;
-    this.f64[this.hf + F_ALLOCS] += 1;
-    const live = u32[hw + W_LIVE_BYTES] + n;
-    u32[hw + W_LIVE_BYTES] = live;
-    if (live > u32[hw + W_PEAK_LIVE_BYTES]) u32[hw + W_PEAK_LIVE_BYTES] = live;
+    u32[hw + Hdr.W_USED_BYTES] += csize;
+    this.f64[this.hf + Hdr.F_ALLOCS] += 1;
+    const live = u32[hw + Hdr.W_LIVE_BYTES] + n;
+    u32[hw + Hdr.W_LIVE_BYTES] = live;
+    if (live > u32[hw + Hdr.W_PEAK_LIVE_BYTES]) u32[hw + Hdr.W_PEAK_LIVE_BYTES] = live;
   }
 
   private mallocSlow(n: number, csize: number): number {
     const ev = this.listener;
     if (ev !== null) ev({ type: 'malloc', size: n, chunk: csize });
-    if (csize >= this.u32[this.hw + W_MMAP_THRESHOLD]) return this.mapRun(n);
+    if (csize >= this.u32[this.hw + Hdr.W_MMAP_THRESHOLD]) return this.mapRun(n);
     const c = this.allocChunk(csize);
     if (c === 0) return 0;
     return this.finishAlloc(c, n);
@@ -146,11 +139,11 @@ export class SegFit implements AllocatorPolicy {
     const hf = this.hf;
     u32[(c + 4) >>> 2] = n;
     const size = sizeOf(u32[c >>> 2]);
-    if (this.grew) this.f64[this.hf + F_GROWN_ALLOCS] += 1;
+    if (this.grew) this.f64[this.hf + Hdr.F_GROWN_ALLOCS] += 1;
     this.accountAlloc(u32, this.hw, n, size);
     const ev = this.listener;
-    if (ev !== null) ev({ type: 'done', ptr: c + HEADER, size, reused: !this.grew });
-    return c + HEADER;
+    if (ev !== null) ev({ type: 'done', ptr: c + Chunk.HEADER, size, reused: !this.grew });
+    return c + Chunk.HEADER;
   }
 
   /**
@@ -162,13 +155,13 @@ export class SegFit implements AllocatorPolicy {
     const u32 = this.u32;
     const pm = this.pm;
     const ev = this.listener;
-    if (csize <= SMALL_MAX) {
-      const hi = pm + P_SMALL_HEADS + (csize >>> 3);
+    if (csize <= Chunk.SMALL_MAX) {
+      const hi = pm + Meta.P_SMALL_HEADS + (csize >>> 3);
       const c = u32[hi];
       if (ev !== null) ev({ type: 'bin', bin: csize >>> 3, binSize: csize, hit: c !== 0 });
       if (c !== 0) return this.takeFree(c, csize, csize);
       const g = groupOf(csize);
-      const tail = u32[pm + P_REGION_SLOTS + g];
+      const tail = u32[pm + Meta.P_REGION_SLOTS + g];
       if (tail !== 0) {
         const ts = sizeOf(u32[tail >>> 2]);
         if (ts >= csize) return this.carveRegion(g, tail, ts, csize);
@@ -186,7 +179,7 @@ export class SegFit implements AllocatorPolicy {
   /** Takes free chunk c (in a bin) of `size` for a csize request, splitting off the rest. */
   private takeFree(c: number, size: number, csize: number): number {
     binRemove(this.u32, this.pm, c, size);
-    this.u32[this.hw + W_FREE_BLOCKS] -= 1;
+    this.u32[this.hw + Hdr.W_FREE_BLOCKS] -= 1;
     return this.useChunk(c, size, csize);
   }
 
@@ -196,28 +189,28 @@ export class SegFit implements AllocatorPolicy {
    */
   private useChunk(c: number, size: number, csize: number): number {
     const u32 = this.u32;
-    const prevBit = u32[c >>> 2] & PREV_USED;
+    const prevBit = u32[c >>> 2] & Chunk.PREV_USED;
     const rest = size - csize;
-    if (rest >= MIN_CHUNK) {
-      u32[c >>> 2] = csize | USED | prevBit;
+    if (rest >= Chunk.MIN_CHUNK) {
+      u32[c >>> 2] = csize | Chunk.USED | prevBit;
       const r = c + csize;
       this.putFree(r, rest);
-      u32[this.hw + W_FREE_BLOCKS] += 1;
+      u32[this.hw + Hdr.W_FREE_BLOCKS] += 1;
       const ev = this.listener;
-      if (ev !== null) ev({ type: 'split', block: c + HEADER, size: csize, remainder: rest });
+      if (ev !== null) ev({ type: 'split', block: c + Chunk.HEADER, size: csize, remainder: rest });
     } else {
-      u32[c >>> 2] = size | USED | prevBit;
-      u32[(c + size) >>> 2] |= PREV_USED;
+      u32[c >>> 2] = size | Chunk.USED | prevBit;
+      u32[(c + size) >>> 2] |= Chunk.PREV_USED;
     }
     return c;
   }
 
-  /** Writes a free chunk (header with PREV_USED, footer) and bins it; the next chunk's P bit is cleared. */
+  /** Writes a free chunk (header with Chunk.PREV_USED, footer) and bins it; the next chunk's P bit is cleared. */
   private putFree(c: number, size: number): void {
     const u32 = this.u32;
-    u32[c >>> 2] = size | PREV_USED;
+    u32[c >>> 2] = size | Chunk.PREV_USED;
     u32[(c + size - 4) >>> 2] = size;
-    u32[(c + size) >>> 2] &= ~PREV_USED;
+    u32[(c + size) >>> 2] &= ~Chunk.PREV_USED;
     binInsert(u32, this.pm, c, size);
   }
 
@@ -226,17 +219,17 @@ export class SegFit implements AllocatorPolicy {
   private carveRegion(g: number, tail: number, ts: number, csize: number): number {
     const u32 = this.u32;
     const info = u32[(tail + 4) >>> 2];
-    this.grew = (info & FRESH) !== 0;
+    this.grew = (info & Chunk.FRESH) !== 0;
     const rest = ts - csize;
-    if (rest >= MIN_CHUNK) {
-      u32[tail >>> 2] = csize | USED | (u32[tail >>> 2] & PREV_USED);
+    if (rest >= Chunk.MIN_CHUNK) {
+      u32[tail >>> 2] = csize | Chunk.USED | (u32[tail >>> 2] & Chunk.PREV_USED);
       const t = tail + csize;
-      u32[t >>> 2] = rest | USED | PREV_USED;
+      u32[t >>> 2] = rest | Chunk.USED | Chunk.PREV_USED;
       u32[(t + 4) >>> 2] = info;
-      u32[this.pm + P_REGION_SLOTS + g] = t;
+      u32[this.pm + Meta.P_REGION_SLOTS + g] = t;
     } else {
-      u32[this.pm + P_REGION_SLOTS + g] = 0;
-      u32[this.hw + W_FREE_BLOCKS] -= 1; // the tail is used up
+      u32[this.pm + Meta.P_REGION_SLOTS + g] = 0;
+      u32[this.hw + Hdr.W_FREE_BLOCKS] -= 1; // the tail is used up
     }
     return tail;
   }
@@ -244,20 +237,20 @@ export class SegFit implements AllocatorPolicy {
   /** Gives group g's region tail (if any) back as an ordinary free chunk. */
   private releaseRegion(g: number, mayTrim = true): void {
     const u32 = this.u32;
-    const slot = this.pm + P_REGION_SLOTS + g;
+    const slot = this.pm + Meta.P_REGION_SLOTS + g;
     const t = u32[slot];
     if (t === 0) return;
     u32[slot] = 0;
-    u32[this.hw + W_FREE_BLOCKS] -= 1; // freeRange counts it again
+    u32[this.hw + Hdr.W_FREE_BLOCKS] -= 1; // freeRange counts it again
     const h = u32[t >>> 2];
-    this.freeRange(t, sizeOf(h), h & PREV_USED, false, false);
+    this.freeRange(t, sizeOf(h), h & Chunk.PREV_USED, false, false);
     if (mayTrim) this.maybeTrimTop(); // a released tail at the top may make the top trimmable
   }
 
   /** How big a new region for a csize request should be: grows with the heap, bounded. */
   private regionBytes(csize: number): number {
-    const heapBytes = this.u32[this.hw + W_BRK] - this.u32[this.hw + W_HEAP_START];
-    const r = Math.min(REGION_MAX, Math.max(csize * 8, heapBytes >>> 5));
+    const heapBytes = this.u32[this.hw + Hdr.W_BRK] - this.u32[this.hw + Hdr.W_HEAP_START];
+    const r = Math.min(Chunk.REGION_MAX, Math.max(csize * 8, heapBytes >>> 5));
     return r - (r % 8);
   }
 
@@ -269,13 +262,13 @@ export class SegFit implements AllocatorPolicy {
     if (c !== 0) {
       size = sizeOf(u32[c >>> 2]);
       binRemove(u32, this.pm, c, size);
-      if (size - want >= MIN_CHUNK) {
+      if (size - want >= Chunk.MIN_CHUNK) {
         // keep `want` bytes as the region; the rest stays a free chunk in the bins
         this.putFree(c + want, size - want);
         size = want;
       } else {
-        u32[this.hw + W_FREE_BLOCKS] -= 1; // c becomes the tail, counted below
-        u32[(c + size) >>> 2] |= PREV_USED;
+        u32[this.hw + Hdr.W_FREE_BLOCKS] -= 1; // c becomes the tail, counted below
+        u32[(c + size) >>> 2] |= Chunk.PREV_USED;
       }
     } else {
       c = this.extendTop(want);
@@ -288,21 +281,21 @@ export class SegFit implements AllocatorPolicy {
       }
       u32 = this.u32;
       size = sizeOf(u32[c >>> 2]);
-      u32[(c + size) >>> 2] |= PREV_USED;
+      u32[(c + size) >>> 2] |= Chunk.PREV_USED;
     }
     // a region tail is reserved: USED for its neighbours, so they never merge into it
-    u32[c >>> 2] = size | USED | PREV_USED;
-    u32[(c + 4) >>> 2] = (REGION_TAIL | g | (this.grew ? FRESH : 0)) >>> 0;
-    u32[this.hw + W_FREE_BLOCKS] += 1;
-    u32[this.pm + P_REGION_SLOTS + g] = c;
+    u32[c >>> 2] = size | Chunk.USED | Chunk.PREV_USED;
+    u32[(c + 4) >>> 2] = (Chunk.REGION_TAIL | g | (this.grew ? Chunk.FRESH : 0)) >>> 0;
+    u32[this.hw + Hdr.W_FREE_BLOCKS] += 1;
+    u32[this.pm + Meta.P_REGION_SLOTS + g] = c;
     return this.carveRegion(g, c, size, csize);
   }
 
   /** When the heap cannot grow: carve the request from any group's region tail. */
   private stealRegion(csize: number): number {
     const u32 = this.u32;
-    for (let g = 0; g < GROUPS; g++) {
-      const t = u32[this.pm + P_REGION_SLOTS + g];
+    for (let g = 0; g < Chunk.GROUPS; g++) {
+      const t = u32[this.pm + Meta.P_REGION_SLOTS + g];
       if (t !== 0) {
         const ts = sizeOf(u32[t >>> 2]);
         if (ts >= csize) return this.carveRegion(g, t, ts, csize);
@@ -320,10 +313,10 @@ export class SegFit implements AllocatorPolicy {
    */
   private extendTop(size: number): number {
     let u32 = this.u32;
-    const brk = u32[this.hw + W_BRK];
+    const brk = u32[this.hw + Hdr.W_BRK];
     const sentinel = brk - 8;
     let start = sentinel;
-    if ((u32[sentinel >>> 2] & PREV_USED) === 0) {
+    if ((u32[sentinel >>> 2] & Chunk.PREV_USED) === 0) {
       const lastSize = u32[(sentinel - 4) >>> 2];
       start = sentinel - lastSize;
       this.unlinkFree(start, lastSize);
@@ -334,17 +327,17 @@ export class SegFit implements AllocatorPolicy {
         if (start !== sentinel) this.relinkFree(start, sentinel - start);
         return 0;
       }
-      if (this.u32[this.hw + W_GENERATION] !== this.generation) this.refresh();
+      if (this.u32[this.hw + Hdr.W_GENERATION] !== this.generation) this.refresh();
       u32 = this.u32;
       const ev = this.listener;
       if (ev !== null) ev({ type: 'grow', from: brk, to: newBrk, backing: this.os.backing.byteLength });
       this.grew = true;
       const s = newBrk - 8;
-      u32[s >>> 2] = USED; // sentinel; its P bit is set when the chunk before it is used
+      u32[s >>> 2] = Chunk.USED; // sentinel; its P bit is set when the chunk before it is used
       u32[(s + 4) >>> 2] = 0;
     }
     const total = newBrk > brk ? size : sentinel - start;
-    u32[start >>> 2] = total | PREV_USED;
+    u32[start >>> 2] = total | Chunk.PREV_USED;
     u32[(start + total - 4) >>> 2] = total;
     return start;
   }
@@ -352,12 +345,12 @@ export class SegFit implements AllocatorPolicy {
   /** Unlinks a free chunk from its bin and stops counting it as free. */
   private unlinkFree(c: number, size: number): void {
     binRemove(this.u32, this.pm, c, size);
-    this.u32[this.hw + W_FREE_BLOCKS] -= 1;
+    this.u32[this.hw + Hdr.W_FREE_BLOCKS] -= 1;
   }
 
   private relinkFree(c: number, size: number): void {
     this.putFree(c, size);
-    this.u32[this.hw + W_FREE_BLOCKS] += 1;
+    this.u32[this.hw + Hdr.W_FREE_BLOCKS] += 1;
   }
 
   /** A chunk of csize bytes from the top of the heap (used, flags set), or 0. */
@@ -369,19 +362,19 @@ export class SegFit implements AllocatorPolicy {
 
   /** Large requests: a page-aligned run whose payload starts on a page. */
   private mapRun(n: number): number {
-    const page = this.u32[this.hw + W_PAGE_SIZE];
-    const t = n + HEADER;
+    const page = this.u32[this.hw + Hdr.W_PAGE_SIZE];
+    const t = n + Chunk.HEADER;
     const csize = Math.ceil(t / page) * page;
     const c = this.alignedChunk(page, csize);
     if (c === 0) return 0;
     const u32 = this.u32;
-    u32[c >>> 2] |= MAPPED;
+    u32[c >>> 2] |= Chunk.MAPPED;
     const f64 = this.f64;
-    f64[this.hf + F_RUNS_MAPPED] += 1;
+    f64[this.hf + Hdr.F_RUNS_MAPPED] += 1;
     const size = sizeOf(u32[c >>> 2]);
-    f64[this.hf + F_MAPPED_BYTES] += size;
+    f64[this.hf + Hdr.F_MAPPED_BYTES] += size;
     const ev = this.listener;
-    if (ev !== null) ev({ type: 'map', ptr: c + HEADER, size });
+    if (ev !== null) ev({ type: 'map', ptr: c + Chunk.HEADER, size });
     return this.finishAlloc(c, n);
   }
 
@@ -394,37 +387,37 @@ export class SegFit implements AllocatorPolicy {
     this.grew = false;
     const u32 = this.u32;
     // a free chunk big enough to hold an aligned position with a splittable lead
-    let c = findFit(u32, this.pm, csize + align + MIN_CHUNK);
+    let c = findFit(u32, this.pm, csize + align + Chunk.MIN_CHUNK);
     let size: number;
     if (c !== 0) {
       size = sizeOf(u32[c >>> 2]);
       binRemove(u32, this.pm, c, size);
-      u32[this.hw + W_FREE_BLOCKS] -= 1;
+      u32[this.hw + Hdr.W_FREE_BLOCKS] -= 1;
     } else {
       // from the top: compute the aligned start first, so the break rises no more than needed
-      const brk = u32[this.hw + W_BRK];
+      const brk = u32[this.hw + Hdr.W_BRK];
       const sentinel = brk - 8;
       let start = sentinel;
-      if ((u32[sentinel >>> 2] & PREV_USED) === 0) start = sentinel - u32[(sentinel - 4) >>> 2];
-      let p = alignUp(start + HEADER, align);
-      if (p - HEADER - start !== 0 && p - HEADER - start < MIN_CHUNK) p += align;
-      const need = p - HEADER + csize - start;
+      if ((u32[sentinel >>> 2] & Chunk.PREV_USED) === 0) start = sentinel - u32[(sentinel - 4) >>> 2];
+      let p = alignUp(start + Chunk.HEADER, align);
+      if (p - Chunk.HEADER - start !== 0 && p - Chunk.HEADER - start < Chunk.MIN_CHUNK) p += align;
+      const need = p - Chunk.HEADER + csize - start;
       c = this.extendTop(need);
       if (c === 0) return 0;
       size = sizeOf(this.u32[c >>> 2]);
     }
     const lu32 = this.u32;
-    let p = alignUp(c + HEADER, align);
-    if (p - HEADER - c !== 0 && p - HEADER - c < MIN_CHUNK) p += align;
-    const a = p - HEADER;
+    let p = alignUp(c + Chunk.HEADER, align);
+    if (p - Chunk.HEADER - c !== 0 && p - Chunk.HEADER - c < Chunk.MIN_CHUNK) p += align;
+    const a = p - Chunk.HEADER;
     const lead = a - c;
     if (lead !== 0) {
       // the lead becomes free; it cannot have a free neighbour before it (c was free)
-      const prevBit = lu32[c >>> 2] & PREV_USED;
+      const prevBit = lu32[c >>> 2] & Chunk.PREV_USED;
       lu32[c >>> 2] = lead | prevBit;
       lu32[(c + lead - 4) >>> 2] = lead;
       binInsert(lu32, this.pm, c, lead);
-      lu32[this.hw + W_FREE_BLOCKS] += 1;
+      lu32[this.hw + Hdr.W_FREE_BLOCKS] += 1;
       lu32[a >>> 2] = (size - lead) | 0; // P bit clear: the lead before it is free
     }
     return this.useChunk(a, size - lead, csize);
@@ -457,25 +450,25 @@ export class SegFit implements AllocatorPolicy {
     if (typeof p !== 'number' || (p >>> 0) !== p || (p & 7) !== 0) this.badPointerValue(op, p);
     const u32 = this.u32;
     const start = this.heapStart;
-    const brk = u32[this.hw + W_BRK];
-    if (p < start + HEADER || p >= brk - 8) {
-      throw new InvalidPointerError(op, p, `outside the heap's blocks [${start + HEADER}, ${brk - 8})` +
+    const brk = u32[this.hw + Hdr.W_BRK];
+    if (p < start + Chunk.HEADER || p >= brk - 8) {
+      throw new InvalidPointerError(op, p, `outside the heap's blocks [${start + Chunk.HEADER}, ${brk - 8})` +
         (p < start ? ' (in the allocator metadata or static area)' : ''));
     }
-    const c = p - HEADER;
+    const c = p - Chunk.HEADER;
     const h = u32[c >>> 2];
     const size = sizeOf(h);
     const next = c + size;
-    if (size < MIN_CHUNK || next > brk - 8) throw new InvalidPointerError(op, p, 'not the start of a block (bad size in header)');
+    if (size < Chunk.MIN_CHUNK || next > brk - 8) throw new InvalidPointerError(op, p, 'not the start of a block (bad size in header)');
     const nh = u32[next >>> 2];
-    if ((h & USED) === 0) {
-      if ((nh & PREV_USED) === 0 && u32[(next - 4) >>> 2] === size) throw new DoubleFreeError(op, p);
+    if ((h & Chunk.USED) === 0) {
+      if ((nh & Chunk.PREV_USED) === 0 && u32[(next - 4) >>> 2] === size) throw new DoubleFreeError(op, p);
       throw new InvalidPointerError(op, p, 'not the start of a live block');
     }
-    if ((nh & PREV_USED) === 0) throw new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with the next block)');
+    if ((nh & Chunk.PREV_USED) === 0) throw new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with the next block)');
     const req = u32[(c + 4) >>> 2];
-    const slack = size - HEADER - req;
-    const maxSlack = (h & MAPPED) !== 0 ? MAX_SLACK + u32[this.hw + W_PAGE_SIZE] * 2 : MAX_SLACK;
+    const slack = size - Chunk.HEADER - req;
+    const maxSlack = (h & Chunk.MAPPED) !== 0 ? Chunk.MAX_SLACK + u32[this.hw + Hdr.W_PAGE_SIZE] * 2 : Chunk.MAX_SLACK;
     if (slack < 0 || slack > maxSlack) throw new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with its size)');
     return c;
   }
@@ -499,18 +492,18 @@ export class SegFit implements AllocatorPolicy {
     const hw = this.hw;
     const h = u32[c >>> 2];
     const size = sizeOf(h);
-    u32[hw + W_LIVE_BYTES] -= u32[(c + 4) >>> 2];
-    u32[hw + W_USED_BYTES] -= size;
-    f64[hf + F_FREES] += 1;
+    u32[hw + Hdr.W_LIVE_BYTES] -= u32[(c + 4) >>> 2];
+    u32[hw + Hdr.W_USED_BYTES] -= size;
+    f64[hf + Hdr.F_FREES] += 1;
     const ev = this.listener;
-    if (ev !== null) ev({ type: 'free', ptr: c + HEADER, size });
-    const mapped = (h & MAPPED) !== 0;
+    if (ev !== null) ev({ type: 'free', ptr: c + Chunk.HEADER, size });
+    const mapped = (h & Chunk.MAPPED) !== 0;
     if (mapped) {
-      f64[hf + F_RUNS_UNMAPPED] += 1;
-      f64[hf + F_MAPPED_BYTES] -= size;
-      if (ev !== null) ev({ type: 'unmap', ptr: c + HEADER, size });
+      f64[hf + Hdr.F_RUNS_UNMAPPED] += 1;
+      f64[hf + Hdr.F_MAPPED_BYTES] -= size;
+      if (ev !== null) ev({ type: 'unmap', ptr: c + Chunk.HEADER, size });
     }
-    this.freeRange(c, size, h & PREV_USED, mapped);
+    this.freeRange(c, size, h & Chunk.PREV_USED, mapped);
   }
 
   /**
@@ -528,13 +521,13 @@ export class SegFit implements AllocatorPolicy {
     let mergedPrev = 0;
     const next = c + size;
     const nh = u32[next >>> 2];
-    if ((nh & USED) !== 0 && mayTrim && isRegionTail(u32[(next + 4) >>> 2])) {
+    if ((nh & Chunk.USED) !== 0 && mayTrim && isRegionTail(u32[(next + 4) >>> 2])) {
       this.returnToRegion(c, size, prevBit, next, nh);
       return;
     }
     // Absorbed headers are erased: a stale header inside a merged chunk would
     // let a second free of the same pointer pass validation.
-    if ((nh & USED) === 0) {
+    if ((nh & Chunk.USED) === 0) {
       const ns = sizeOf(nh);
       binRemove(u32, pm, next, ns);
       u32[next >>> 2] = 0;
@@ -553,12 +546,12 @@ export class SegFit implements AllocatorPolicy {
       mergedPrev = prev;
     }
     this.putFree(start, total);
-    u32[this.hw + W_FREE_BLOCKS] += 1 - merged;
+    u32[this.hw + Hdr.W_FREE_BLOCKS] += 1 - merged;
     const ev = this.listener;
     if (ev !== null && merged !== 0) {
-      ev({ type: 'coalesce', block: start + HEADER, prev: mergedPrev && mergedPrev + HEADER, next: mergedNext && mergedNext + HEADER, size: total });
+      ev({ type: 'coalesce', block: start + Chunk.HEADER, prev: mergedPrev && mergedPrev + Chunk.HEADER, next: mergedNext && mergedNext + Chunk.HEADER, size: total });
     }
-    if (mayTrim && start + total === u32[this.hw + W_BRK] - 8 && (forceTrim || total > u32[this.hw + W_TRIM_THRESHOLD])) {
+    if (mayTrim && start + total === u32[this.hw + Hdr.W_BRK] - 8 && (forceTrim || total > u32[this.hw + Hdr.W_TRIM_THRESHOLD])) {
       this.trimTop(0);
     }
   }
@@ -566,8 +559,8 @@ export class SegFit implements AllocatorPolicy {
   /** Automatic trim: the free top chunk past trimThreshold goes back to the OS layer. */
   private maybeTrimTop(): void {
     const u32 = this.u32;
-    const sentinel = u32[this.hw + W_BRK] - 8;
-    if ((u32[sentinel >>> 2] & PREV_USED) === 0 && u32[(sentinel - 4) >>> 2] > u32[this.hw + W_TRIM_THRESHOLD]) this.trimTop(0);
+    const sentinel = u32[this.hw + Hdr.W_BRK] - 8;
+    if ((u32[sentinel >>> 2] & Chunk.PREV_USED) === 0 && u32[(sentinel - 4) >>> 2] > u32[this.hw + Hdr.W_TRIM_THRESHOLD]) this.trimTop(0);
   }
 
   /**
@@ -592,17 +585,17 @@ export class SegFit implements AllocatorPolicy {
     u32[tail >>> 2] = 0;
     const g = info & 0xff;
     const total = tail - start + sizeOf(th);
-    u32[start >>> 2] = total | USED | PREV_USED;
-    u32[(start + 4) >>> 2] = info & ~FRESH;
-    u32[this.pm + P_REGION_SLOTS + g] = start;
+    u32[start >>> 2] = total | Chunk.USED | Chunk.PREV_USED;
+    u32[(start + 4) >>> 2] = info & ~Chunk.FRESH;
+    u32[this.pm + Meta.P_REGION_SLOTS + g] = start;
     const ev = this.listener;
-    if (ev !== null) ev({ type: 'coalesce', block: start + HEADER, prev: mergedPrev && mergedPrev + HEADER, next: tail + HEADER, size: total });
+    if (ev !== null) ev({ type: 'coalesce', block: start + Chunk.HEADER, prev: mergedPrev && mergedPrev + Chunk.HEADER, next: tail + Chunk.HEADER, size: total });
     if (total > this.maxTailBytes()) this.releaseRegion(g);
   }
 
   private maxTailBytes(): number {
-    const heapBytes = this.u32[this.hw + W_BRK] - this.u32[this.hw + W_HEAP_START];
-    return Math.max(512, Math.min(REGION_MAX, heapBytes >>> 4));
+    const heapBytes = this.u32[this.hw + Hdr.W_BRK] - this.u32[this.hw + Hdr.W_HEAP_START];
+    return Math.max(512, Math.min(Chunk.REGION_MAX, heapBytes >>> 4));
   }
 
   // ───────────────────────────────────────────── realloc
@@ -618,11 +611,11 @@ export class SegFit implements AllocatorPolicy {
     if (csize <= size) {
       // shrink in place; a tail of at least MIN_CHUNK goes back to the free lists
       this.setRequested(c, old, n);
-      if (size - csize >= MIN_CHUNK) {
-        u32[c >>> 2] = csize | (h & FLAGS);
-        u32[this.hw + W_USED_BYTES] -= size - csize;
-        if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] -= size - csize;
-        this.freeRange(c + csize, size - csize, PREV_USED, false);
+      if (size - csize >= Chunk.MIN_CHUNK) {
+        u32[c >>> 2] = csize | (h & Chunk.FLAGS);
+        u32[this.hw + Hdr.W_USED_BYTES] -= size - csize;
+        if ((h & Chunk.MAPPED) !== 0) this.f64[this.hf + Hdr.F_MAPPED_BYTES] -= size - csize;
+        this.freeRange(c + csize, size - csize, Chunk.PREV_USED, false);
       }
       if (ev !== null) ev({ type: 'realloc', ptr: p, size: n, result: p, inPlace: true });
       return p;
@@ -630,10 +623,10 @@ export class SegFit implements AllocatorPolicy {
     // grow in place: into a free neighbour and/or the top
     const next = c + size;
     const nh = u32[next >>> 2];
-    const brk = u32[this.hw + W_BRK];
+    const brk = u32[this.hw + Hdr.W_BRK];
     let avail = size;
     let end = next;
-    if ((nh & USED) === 0) { avail += sizeOf(nh); end = next + sizeOf(nh); }
+    if ((nh & Chunk.USED) === 0) { avail += sizeOf(nh); end = next + sizeOf(nh); }
     const atTop = end === brk - 8;
     if (avail >= csize || atTop) {
       if (end !== next) {
@@ -643,13 +636,13 @@ export class SegFit implements AllocatorPolicy {
       // At the top, a free chunk before the block is taken too (the block slides
       // down once), so the break rises only by what is really missing.
       let start = c;
-      let flags = h & FLAGS;
-      if (atTop && avail < csize && (h & PREV_USED) === 0 && (h & MAPPED) === 0) {
+      let flags = h & Chunk.FLAGS;
+      if (atTop && avail < csize && (h & Chunk.PREV_USED) === 0 && (h & Chunk.MAPPED) === 0) {
         const ps = u32[(c - 4) >>> 2];
         start = c - ps;
         this.unlinkFree(start, ps);
         avail += ps;
-        flags = (flags & ~PREV_USED) | (u32[start >>> 2] & PREV_USED);
+        flags = (flags & ~Chunk.PREV_USED) | (u32[start >>> 2] & Chunk.PREV_USED);
       }
       let total = avail;
       if (total < csize) {
@@ -660,31 +653,31 @@ export class SegFit implements AllocatorPolicy {
           if (end !== next) this.relinkFree(next, end - next);
           return this.reallocMove(c, p, n, old);
         }
-        if (this.u32[this.hw + W_GENERATION] !== this.generation) this.refresh();
+        if (this.u32[this.hw + Hdr.W_GENERATION] !== this.generation) this.refresh();
         if (ev !== null) ev({ type: 'grow', from: brk, to: newBrk, backing: this.os.backing.byteLength });
         const s = newBrk - 8;
-        this.u32[s >>> 2] = USED | PREV_USED;
+        this.u32[s >>> 2] = Chunk.USED | Chunk.PREV_USED;
         this.u32[(s + 4) >>> 2] = 0;
         total = csize;
       }
       const lu32 = this.u32;
       if (start !== c) {
-        this.u8.copyWithin(start + HEADER, p, p + old);
+        this.u8.copyWithin(start + Chunk.HEADER, p, p + old);
         // the old header is stale now, unless the moved payload already overwrote it
-        if (c >= start + HEADER + old) lu32[c >>> 2] = 0;
+        if (c >= start + Chunk.HEADER + old) lu32[c >>> 2] = 0;
       }
       lu32[start >>> 2] = total | flags;
-      lu32[(start + total) >>> 2] |= PREV_USED;
-      lu32[this.hw + W_USED_BYTES] += total - size;
-      if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] += total - size;
-      if (total - csize >= MIN_CHUNK) {
+      lu32[(start + total) >>> 2] |= Chunk.PREV_USED;
+      lu32[this.hw + Hdr.W_USED_BYTES] += total - size;
+      if ((h & Chunk.MAPPED) !== 0) this.f64[this.hf + Hdr.F_MAPPED_BYTES] += total - size;
+      if (total - csize >= Chunk.MIN_CHUNK) {
         lu32[start >>> 2] = csize | flags;
-        lu32[this.hw + W_USED_BYTES] -= total - csize;
-        if ((h & MAPPED) !== 0) this.f64[this.hf + F_MAPPED_BYTES] -= total - csize;
-        this.freeRange(start + csize, total - csize, PREV_USED, false);
+        lu32[this.hw + Hdr.W_USED_BYTES] -= total - csize;
+        if ((h & Chunk.MAPPED) !== 0) this.f64[this.hf + Hdr.F_MAPPED_BYTES] -= total - csize;
+        this.freeRange(start + csize, total - csize, Chunk.PREV_USED, false);
       }
       this.setRequested(start, old, n);
-      const q = start + HEADER;
+      const q = start + Chunk.HEADER;
       if (ev !== null) ev({ type: 'realloc', ptr: p, size: n, result: q, inPlace: q === p });
       return q;
     }
@@ -694,18 +687,18 @@ export class SegFit implements AllocatorPolicy {
   private setRequested(c: number, old: number, n: number): void {
     this.u32[(c + 4) >>> 2] = n;
     const f64 = this.f64;
-    const live = this.u32[this.hw + W_LIVE_BYTES] + n - old;
-    this.u32[this.hw + W_LIVE_BYTES] = live;
-    if (live > this.u32[this.hw + W_PEAK_LIVE_BYTES]) this.u32[this.hw + W_PEAK_LIVE_BYTES] = live;
+    const live = this.u32[this.hw + Hdr.W_LIVE_BYTES] + n - old;
+    this.u32[this.hw + Hdr.W_LIVE_BYTES] = live;
+    if (live > this.u32[this.hw + Hdr.W_PEAK_LIVE_BYTES]) this.u32[this.hw + Hdr.W_PEAK_LIVE_BYTES] = live;
   }
 
   private reallocMove(c: number, p: number, n: number, old: number): number {
     // The old block stops counting as live first, so the peak is that of C's
     // realloc (old and new never count together), as malloc-lab measures it.
     const f64 = this.f64;
-    this.u32[this.hw + W_LIVE_BYTES] -= old;
+    this.u32[this.hw + Hdr.W_LIVE_BYTES] -= old;
     const q = this.mallocSlow(n, chunkSizeFor(n));
-    this.u32[this.hw + W_LIVE_BYTES] += old;
+    this.u32[this.hw + Hdr.W_LIVE_BYTES] += old;
     if (q === 0) return 0;
     this.u8.copyWithin(q, p, p + Math.min(old, n));
     this.releaseChunk(c);
@@ -716,38 +709,38 @@ export class SegFit implements AllocatorPolicy {
 
   usableSize(p: number): number {
     const c = this.chunkOf('usableSize', p);
-    return sizeOf(this.u32[c >>> 2]) - HEADER;
+    return sizeOf(this.u32[c >>> 2]) - Chunk.HEADER;
   }
 
   // ───────────────────────────────────────────── trim, check, walk
 
   /** Returns how far the break fell (releasing a region tail may already trim, automatically). */
   trim(pad: number): number {
-    const before = this.u32[this.hw + W_BRK];
+    const before = this.u32[this.hw + Hdr.W_BRK];
     this.releaseTopRegion();
     this.trimTop(pad);
-    return before - this.u32[this.hw + W_BRK];
+    return before - this.u32[this.hw + Hdr.W_BRK];
   }
 
   /** Gives the free top chunk back to the OS layer, keeping `pad` bytes of it. */
   private trimTop(pad: number): void {
     const u32 = this.u32;
-    const brk = u32[this.hw + W_BRK];
+    const brk = u32[this.hw + Hdr.W_BRK];
     const sentinel = brk - 8;
-    if ((u32[sentinel >>> 2] & PREV_USED) !== 0) return;
+    if ((u32[sentinel >>> 2] & Chunk.PREV_USED) !== 0) return;
     const lastSize = u32[(sentinel - 4) >>> 2];
     const last = sentinel - lastSize;
-    const keep = pad <= 0 ? 0 : Math.max(MIN_CHUNK, pad + 7 - ((pad + 7) % 8));
+    const keep = pad <= 0 ? 0 : Math.max(Chunk.MIN_CHUNK, pad + 7 - ((pad + 7) % 8));
     if (keep >= lastSize) return;
     this.unlinkFree(last, lastSize);
     const newSentinel = last + keep;
     if (keep !== 0) this.relinkFree(last, keep);
-    u32[newSentinel >>> 2] = USED | (keep !== 0 ? 0 : PREV_USED);
+    u32[newSentinel >>> 2] = Chunk.USED | (keep !== 0 ? 0 : Chunk.PREV_USED);
     u32[(newSentinel + 4) >>> 2] = 0;
     const newBrk = newSentinel + 8;
     const released = brk - newBrk;
     this.os.lowerBreak(u32, this.f64, newBrk);
-    if (this.u32[this.hw + W_GENERATION] !== this.generation || this.u32.length === 0) this.refresh();
+    if (this.u32[this.hw + Hdr.W_GENERATION] !== this.generation || this.u32.length === 0) this.refresh();
     const ev = this.listener;
     if (ev !== null) ev({ type: 'trim', from: brk, to: newBrk, released });
   }
@@ -755,9 +748,9 @@ export class SegFit implements AllocatorPolicy {
   /** A region tail that is the last chunk would keep the top from being trimmed. */
   private releaseTopRegion(): void {
     const u32 = this.u32;
-    const sentinel = u32[this.hw + W_BRK] - 8;
-    for (let g = 0; g < GROUPS; g++) {
-      const t = u32[this.pm + P_REGION_SLOTS + g];
+    const sentinel = u32[this.hw + Hdr.W_BRK] - 8;
+    for (let g = 0; g < Chunk.GROUPS; g++) {
+      const t = u32[this.pm + Meta.P_REGION_SLOTS + g];
       if (t !== 0 && t + sizeOf(u32[t >>> 2]) === sentinel) this.releaseRegion(g, false);
     }
   }
@@ -775,13 +768,13 @@ export class SegFit implements AllocatorPolicy {
     const u32 = this.u32;
     const hw = this.hw;
     let largest = largestInBins(u32, this.pm, 64);
-    for (let g = 0; g < GROUPS; g++) {
-      const t = u32[this.pm + P_REGION_SLOTS + g];
+    for (let g = 0; g < Chunk.GROUPS; g++) {
+      const t = u32[this.pm + Meta.P_REGION_SLOTS + g];
       if (t !== 0) largest = Math.max(largest, sizeOf(u32[t >>> 2]));
     }
     return {
-      freeBytes: u32[hw + W_BRK] - 8 - this.heapStart - u32[hw + W_USED_BYTES],
-      freeBlocks: u32[hw + W_FREE_BLOCKS],
+      freeBytes: u32[hw + Hdr.W_BRK] - 8 - this.heapStart - u32[hw + Hdr.W_USED_BYTES],
+      freeBlocks: u32[hw + Hdr.W_FREE_BLOCKS],
       largestFreeBlock: largest,
     };
   }
@@ -794,7 +787,7 @@ function alignUp(x: number, align: number): number {
 export const segfitPolicy: PolicyFactory = {
   policyId: SEGFIT_POLICY_ID,
   name: 'segfit',
-  metadataBytes: POLICY_WORDS * 4,
+  metadataBytes: Meta.POLICY_WORDS * 4,
   create: (os) => new SegFit(os),
 };
 

@@ -5,12 +5,9 @@
  */
 import { HeapCorruptionError } from '../../heap/errors.js';
 import type { BlockInfo } from '../../heap/types.js';
-import {
-  F_ALLOCS, F_FREES, F_MAPPED_BYTES, F_RUNS_MAPPED, F_RUNS_UNMAPPED, W_BRK, W_FREE_BLOCKS, W_HEAP_START, W_LIVE_BYTES,
-  W_PAGE_SIZE, W_USED_BYTES,
-} from '../../os/header.js';
-import { P_REGION_SLOTS, forEachList, listBitSet } from './bins.js';
-import { GROUPS, HEADER, MAPPED, MAX_SLACK, MIN_CHUNK, PREV_USED, USED, isRegionTail, sizeOf } from './layout.js';
+import { Hdr } from '../../os/header.js';
+import { forEachList, listBitSet, Meta } from './bins.js';
+import { isRegionTail, sizeOf, Chunk } from './layout.js';
 
 export interface WalkTarget {
   readonly u32: Uint32Array;
@@ -22,19 +19,19 @@ export interface WalkTarget {
 
 export function walkBlocks(t: WalkTarget): BlockInfo[] {
   const { u32 } = t;
-  const start = u32[t.hw + W_HEAP_START];
-  const sentinel = u32[t.hw + W_BRK] - 8;
+  const start = u32[t.hw + Hdr.W_HEAP_START];
+  const sentinel = u32[t.hw + Hdr.W_BRK] - 8;
   const out: BlockInfo[] = [];
   for (let c = start; c < sentinel;) {
     const h = u32[c >>> 2];
     const size = sizeOf(h);
-    if (size < MIN_CHUNK) break; // corrupt: check() reports it
-    const used = (h & USED) !== 0 && !isRegionTail(u32[(c + 4) >>> 2]); // region tails are free memory
+    if (size < Chunk.MIN_CHUNK) break; // corrupt: check() reports it
+    const used = (h & Chunk.USED) !== 0 && !isRegionTail(u32[(c + 4) >>> 2]); // region tails are free memory
     out.push({
-      ptr: c + HEADER,
+      ptr: c + Chunk.HEADER,
       offset: c,
       size,
-      state: used ? ((h & MAPPED) !== 0 ? 'mapped' : 'used') : c + size === sentinel ? 'top' : 'free',
+      state: used ? ((h & Chunk.MAPPED) !== 0 ? 'mapped' : 'used') : c + size === sentinel ? 'top' : 'free',
       requested: used ? u32[(c + 4) >>> 2] : 0,
     });
     c += size;
@@ -44,10 +41,10 @@ export function walkBlocks(t: WalkTarget): BlockInfo[] {
 
 export function checkHeap(t: WalkTarget): void {
   const { u32, f64 } = t;
-  const start = u32[t.hw + W_HEAP_START];
-  const brk = u32[t.hw + W_BRK];
+  const start = u32[t.hw + Hdr.W_HEAP_START];
+  const brk = u32[t.hw + Hdr.W_BRK];
   const sentinel = brk - 8;
-  const page = u32[t.hw + W_PAGE_SIZE];
+  const page = u32[t.hw + Hdr.W_PAGE_SIZE];
   const fail = (c: number, why: string): never => { throw new HeapCorruptionError(c, why); };
   if (brk > u32.length * 4) fail(brk, `the break ${brk} lies beyond the memory (${u32.length * 4} bytes)`);
 
@@ -62,7 +59,7 @@ export function checkHeap(t: WalkTarget): void {
       binned.add(c);
       const h = u32[c >>> 2];
       const size = sizeOf(h);
-      if ((h & USED) !== 0) fail(c, `used chunk found in the bin for sizes ${min}..${max}`);
+      if ((h & Chunk.USED) !== 0) fail(c, `used chunk found in the bin for sizes ${min}..${max}`);
       if (size < min || size > max) fail(c, `free chunk of ${size} bytes is in the bin for sizes ${min}..${max}`);
       if (u32[(c + 8) >>> 2] !== prev) fail(c, `broken back link in the bin for sizes ${min}..${max}`);
       prev = c;
@@ -71,8 +68,8 @@ export function checkHeap(t: WalkTarget): void {
     if ((count !== 0) !== listBitSet(u32, t.pm, min)) fail(u32[headIndex], `bitmap bit for the bin of sizes ${min}..${max} says ${count === 0 ? 'non-empty' : 'empty'}`);
   });
   const regionTails = new Map<number, number>();
-  for (let g = 0; g < GROUPS; g++) {
-    const r = u32[t.pm + P_REGION_SLOTS + g];
+  for (let g = 0; g < Chunk.GROUPS; g++) {
+    const r = u32[t.pm + Meta.P_REGION_SLOTS + g];
     if (r !== 0) regionTails.set(r, g);
   }
 
@@ -89,25 +86,25 @@ export function checkHeap(t: WalkTarget): void {
   while (c < sentinel) {
     const h = u32[c >>> 2];
     const size = sizeOf(h);
-    if (size < MIN_CHUNK || size % 8 !== 0) fail(c, `chunk size ${size} is not a multiple of 8 of at least ${MIN_CHUNK}`);
+    if (size < Chunk.MIN_CHUNK || size % 8 !== 0) fail(c, `chunk size ${size} is not a multiple of 8 of at least ${Chunk.MIN_CHUNK}`);
     if (c + size > sentinel) fail(c, `chunk of ${size} bytes runs past the sentinel at ${sentinel}`);
-    if (((h & PREV_USED) !== 0) !== prevUsed) fail(c, `PREV_USED bit says the previous chunk is ${prevUsed ? 'free' : 'used'}, it is ${prevUsed ? 'used' : 'free'}`);
-    if ((h & USED) !== 0 && isRegionTail(u32[(c + 4) >>> 2])) {
+    if (((h & Chunk.PREV_USED) !== 0) !== prevUsed) fail(c, `PREV_USED bit says the previous chunk is ${prevUsed ? 'free' : 'used'}, it is ${prevUsed ? 'used' : 'free'}`);
+    if ((h & Chunk.USED) !== 0 && isRegionTail(u32[(c + 4) >>> 2])) {
       const info = u32[(c + 4) >>> 2];
       const g = regionTails.get(c);
       if (g === undefined) fail(c, `chunk is marked as a region tail but no group's slot points to it`);
       if ((info & 0xff) !== g) fail(c, `region tail names group ${info & 0xff}, the slot is group ${g}`);
-      if ((h & MAPPED) !== 0) fail(c, `region tail is marked as a mapped run`);
+      if ((h & Chunk.MAPPED) !== 0) fail(c, `region tail is marked as a mapped run`);
       seenRegions++;
       freeBlocks++;
       prevUsed = true;
-    } else if ((h & USED) !== 0) {
+    } else if ((h & Chunk.USED) !== 0) {
       const req = u32[(c + 4) >>> 2];
-      const slack = size - HEADER - req;
-      const maxSlack = (h & MAPPED) !== 0 ? MAX_SLACK + 2 * page : MAX_SLACK;
+      const slack = size - Chunk.HEADER - req;
+      const maxSlack = (h & Chunk.MAPPED) !== 0 ? Chunk.MAX_SLACK + 2 * page : Chunk.MAX_SLACK;
       if (slack < 0 || slack > maxSlack) fail(c, `requested size ${req} does not fit a used chunk of ${size} bytes`);
-      if ((h & MAPPED) !== 0) {
-        if ((c + HEADER) % page !== 0) fail(c, `mapped run's payload ${c + HEADER} is not page-aligned (page ${page})`);
+      if ((h & Chunk.MAPPED) !== 0) {
+        if ((c + Chunk.HEADER) % page !== 0) fail(c, `mapped run's payload ${c + Chunk.HEADER} is not page-aligned (page ${page})`);
         mappedRuns++;
         mappedBytes += size;
       }
@@ -116,7 +113,7 @@ export function checkHeap(t: WalkTarget): void {
       liveBytes += req;
       prevUsed = true;
     } else {
-      if ((h & MAPPED) !== 0) fail(c, `free chunk has the MAPPED bit set`);
+      if ((h & Chunk.MAPPED) !== 0) fail(c, `free chunk has the MAPPED bit set`);
       if (!prevUsed) fail(c, `two free chunks are adjacent (not coalesced)`);
       if (u32[(c + size - 4) >>> 2] !== size) fail(c, `footer ${u32[(c + size - 4) >>> 2]} differs from the size ${size}`);
       if (!binned.delete(c)) fail(c, `free chunk of ${size} bytes is in no bin`);
@@ -127,21 +124,21 @@ export function checkHeap(t: WalkTarget): void {
   }
   if (c !== sentinel) fail(c, `blocks end at ${c}, not at the sentinel ${sentinel}`);
   const sh = u32[sentinel >>> 2];
-  if ((sh & USED) === 0 || sizeOf(sh) !== 0) fail(sentinel, `the sentinel before the break is damaged`);
-  if (((sh & PREV_USED) !== 0) !== prevUsed) fail(sentinel, `the sentinel's PREV_USED bit is wrong`);
+  if ((sh & Chunk.USED) === 0 || sizeOf(sh) !== 0) fail(sentinel, `the sentinel before the break is damaged`);
+  if (((sh & Chunk.PREV_USED) !== 0) !== prevUsed) fail(sentinel, `the sentinel's PREV_USED bit is wrong`);
   if (binned.size !== 0) fail([...binned][0], `chunk in a bin is not a free block of the heap`);
   if (seenRegions !== regionTails.size) fail([...regionTails.keys()][0], `a region slot points to something that is not a free region tail`);
   const hf = t.hf;
   const expect = (counter: number, actual: number, what: string): void => {
     if (counter !== actual) fail(start, `counter ${what} is ${counter}, the heap holds ${actual}`);
   };
-  expect(f64[hf + F_ALLOCS] - f64[hf + F_FREES], liveBlocks, 'liveBlocks (allocations - frees)');
-  expect(u32[t.hw + W_LIVE_BYTES], liveBytes, 'liveBytes');
-  expect(u32[t.hw + W_USED_BYTES], usedBytes, 'usedBytes');
-  expect(u32[t.hw + W_FREE_BLOCKS], freeBlocks, 'freeBlocks');
-  expect(f64[hf + F_MAPPED_BYTES], mappedBytes, 'mappedBytes');
-  if (f64[hf + F_RUNS_MAPPED] - f64[hf + F_RUNS_UNMAPPED] !== mappedRuns) {
-    fail(start, `counters say ${f64[hf + F_RUNS_MAPPED] - f64[hf + F_RUNS_UNMAPPED]} mapped runs are live, the heap holds ${mappedRuns}`);
+  expect(f64[hf + Hdr.F_ALLOCS] - f64[hf + Hdr.F_FREES], liveBlocks, 'liveBlocks (allocations - frees)');
+  expect(u32[t.hw + Hdr.W_LIVE_BYTES], liveBytes, 'liveBytes');
+  expect(u32[t.hw + Hdr.W_USED_BYTES], usedBytes, 'usedBytes');
+  expect(u32[t.hw + Hdr.W_FREE_BLOCKS], freeBlocks, 'freeBlocks');
+  expect(f64[hf + Hdr.F_MAPPED_BYTES], mappedBytes, 'mappedBytes');
+  if (f64[hf + Hdr.F_RUNS_MAPPED] - f64[hf + Hdr.F_RUNS_UNMAPPED] !== mappedRuns) {
+    fail(start, `counters say ${f64[hf + Hdr.F_RUNS_MAPPED] - f64[hf + Hdr.F_RUNS_UNMAPPED]} mapped runs are live, the heap holds ${mappedRuns}`);
   }
 }
 
