@@ -125,8 +125,15 @@ export class ArenaPolicy implements AllocatorPolicy, PageViews {
     return (ARENA_TABLE_BYTE + ai * ARENA_WORDS * 4 + AF_SLOT_BYTE) >>> 3;
   }
 
+  /**
+   * Takes the global lock, then makes sure the views reach the break: the page
+   * allocator walks pages (free-list links, span headers) anywhere below it, and
+   * another thread may have grown the buffer. A stale view reads undefined there,
+   * and an address computed from undefined becomes word 0, the heap's magic.
+   */
   lock(): void {
     lockAcquire(this.i32, Hdr.W_LOCK, this.tag, this.blocking);
+    if (this.u32[Hdr.W_BRK] > this.viewBytes) this.refresh();
   }
 
   unlock(): void {
