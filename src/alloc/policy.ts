@@ -38,9 +38,15 @@ export interface AllocatorPolicy {
   trim(pad: number): number;
   check(): void;
   blocks(): BlockInfo[];
-  /** Free bytes, free blocks and the largest free block, from the free lists (no heap walk). */
-  freeSummary(): { freeBytes: number; freeBlocks: number; largestFreeBlock: number };
+  /** Free bytes, free blocks and the largest free block, without a heap walk. */
+  freeSummary(): FreeSummary;
   setListener(listener: HeapEventListener | null): void;
+}
+
+export interface FreeSummary {
+  freeBytes: number;
+  freeBlocks: number;
+  largestFreeBlock: number;
 }
 
 export interface PolicyFactory {

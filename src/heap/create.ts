@@ -13,7 +13,7 @@ import { THREADS_POLICY_ID } from '../threads/layout.js';
 import { resolveDebugOptions } from '../debug/options.js';
 import { HeapError } from './errors.js';
 import { Heap } from './heap.js';
-import type { AttachOptions, BackingKind, DebugOptions, HeapOptions, OutOfMemoryPolicy } from './types.js';
+import type { BackingKind, DebugOptions, HeapOptions, OutOfMemoryPolicy } from './types.js';
 import { isPowerOfTwo, optionInteger } from './validate.js';
 
 const POLICIES: readonly PolicyFactory[] = [segfitPolicy];

@@ -7,7 +7,7 @@
 import type { AllocatorPolicy } from '../alloc/policy.js';
 import type { OsLayer } from '../os/os-layer.js';
 import { Hdr } from '../os/header.js';
-import { HeapError, OutOfMemoryError } from './errors.js';
+import { OutOfMemoryError } from './errors.js';
 import type { BlockInfo, HeapEvent, HeapEventListener, HeapStats, OutOfMemoryPolicy } from './types.js';
 import { assertAlignment, assertSize } from './validate.js';
 
@@ -285,4 +285,3 @@ export class Heap {
   }
 }
 
-export { HeapError };

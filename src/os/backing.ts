@@ -132,7 +132,7 @@ export function createBacking(kind: BackingKind, initial: number, maxSize: numbe
       case 'resizable': return new ResizableBacking(initial, maxSize);
       case 'shared': return new SharedBacking(initial, maxSize);
       case 'wasm': {
-        if (memory) return new WasmBacking(initial, wasmMaxBytes(memory, maxSize), memory);
+        if (memory) return new WasmBacking(initial, Math.min(maxSize, MAX_ADDRESS_SPACE), memory);
         return new WasmBacking(initial, maxSize);
       }
     }
@@ -145,7 +145,9 @@ export function createBacking(kind: BackingKind, initial: number, maxSize: numbe
 /** Wraps memory that already holds a heap (attach). */
 export function wrapBacking(memory: unknown): Backing {
   if (memory instanceof WebAssembly.Memory) {
-    return new WasmBacking(memory.buffer.byteLength, wasmMaxBytes(memory, MAX_ADDRESS_SPACE), memory);
+    // The JS API does not expose a memory's maximum: growth beyond it simply
+    // fails (resize returns false), so the 32-bit limit is all we record.
+    return new WasmBacking(memory.buffer.byteLength, MAX_ADDRESS_SPACE, memory);
   }
   if (typeof SharedArrayBuffer !== 'undefined' && memory instanceof SharedArrayBuffer) {
     return new SharedBacking(memory.byteLength, memory.byteLength, memory);
@@ -155,9 +157,4 @@ export function wrapBacking(memory: unknown): Backing {
     return new ArrayBufferBacking(memory.byteLength, memory.byteLength, memory);
   }
   throw new TypeError('attachHeap: memory must be an ArrayBuffer, a SharedArrayBuffer or a WebAssembly.Memory');
-}
-
-function wasmMaxBytes(memory: WebAssembly.Memory, fallback: number): number {
-  // The JS API does not expose a memory's maximum; growth beyond it simply fails.
-  return Math.min(fallback, MAX_ADDRESS_SPACE);
 }

@@ -23,10 +23,10 @@ import { DoubleFreeError, HeapError, InvalidPointerError } from '../../heap/erro
 import type { BlockInfo, HeapEventListener } from '../../heap/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
-import type { AllocatorPolicy, PolicyFactory } from '../policy.js';
+import type { AllocatorPolicy, FreeSummary, PolicyFactory } from '../policy.js';
 import { binInsert, binRemove, findFit, largestInBins, Meta } from './bins.js';
 import { chunkSizeFor, groupOf, isRegionTail, sizeOf, Chunk } from './layout.js';
-import { checkHeap, walkBlocks, type FreeSummary } from './walk.js';
+import { checkHeap, walkBlocks } from './walk.js';
 
 export const SEGFIT_POLICY_ID = 1;
 
@@ -135,8 +135,6 @@ export class SegFit implements AllocatorPolicy {
   /** Marks a chunk from allocChunk as holding a request of n bytes and counts it. */
   private finishAlloc(c: number, n: number): number {
     const u32 = this.u32;
-    const f64 = this.f64;
-    const hf = this.hf;
     u32[(c + 4) >>> 2] = n;
     const size = sizeOf(u32[c >>> 2]);
     if (this.grew) this.f64[this.hf + Hdr.F_GROWN_ALLOCS] += 1;
@@ -178,8 +176,7 @@ export class SegFit implements AllocatorPolicy {
 
   /** Takes free chunk c (in a bin) of `size` for a csize request, splitting off the rest. */
   private takeFree(c: number, size: number, csize: number): number {
-    binRemove(this.u32, this.pm, c, size);
-    this.u32[this.hw + Hdr.W_FREE_BLOCKS] -= 1;
+    this.unlinkFree(c, size);
     return this.useChunk(c, size, csize);
   }
 
@@ -391,8 +388,7 @@ export class SegFit implements AllocatorPolicy {
     let size: number;
     if (c !== 0) {
       size = sizeOf(u32[c >>> 2]);
-      binRemove(u32, this.pm, c, size);
-      u32[this.hw + Hdr.W_FREE_BLOCKS] -= 1;
+      this.unlinkFree(c, size);
     } else {
       // from the top: compute the aligned start first, so the break rises no more than needed
       const brk = u32[this.hw + Hdr.W_BRK];
@@ -522,7 +518,7 @@ export class SegFit implements AllocatorPolicy {
     const next = c + size;
     const nh = u32[next >>> 2];
     if ((nh & Chunk.USED) !== 0 && mayTrim && isRegionTail(u32[(next + 4) >>> 2])) {
-      this.returnToRegion(c, size, prevBit, next, nh);
+      this.returnToRegion(c, prevBit, next, nh);
       return;
     }
     // Absorbed headers are erased: a stale header inside a merged chunk would
@@ -570,7 +566,7 @@ export class SegFit implements AllocatorPolicy {
    * grows past maxTailBytes is released to the bins, so a region never keeps
    * more than that from other sizes.
    */
-  private returnToRegion(c: number, size: number, prevBit: number, tail: number, th: number): void {
+  private returnToRegion(c: number, prevBit: number, tail: number, th: number): void {
     const u32 = this.u32;
     let start = c;
     let mergedPrev = 0;
@@ -686,7 +682,6 @@ export class SegFit implements AllocatorPolicy {
 
   private setRequested(c: number, old: number, n: number): void {
     this.u32[(c + 4) >>> 2] = n;
-    const f64 = this.f64;
     const live = this.u32[this.hw + Hdr.W_LIVE_BYTES] + n - old;
     this.u32[this.hw + Hdr.W_LIVE_BYTES] = live;
     if (live > this.u32[this.hw + Hdr.W_PEAK_LIVE_BYTES]) this.u32[this.hw + Hdr.W_PEAK_LIVE_BYTES] = live;
@@ -695,7 +690,6 @@ export class SegFit implements AllocatorPolicy {
   private reallocMove(c: number, p: number, n: number, old: number): number {
     // The old block stops counting as live first, so the peak is that of C's
     // realloc (old and new never count together), as malloc-lab measures it.
-    const f64 = this.f64;
     this.u32[this.hw + Hdr.W_LIVE_BYTES] -= old;
     const q = this.mallocSlow(n, chunkSizeFor(n));
     this.u32[this.hw + Hdr.W_LIVE_BYTES] += old;

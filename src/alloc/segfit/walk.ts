@@ -141,9 +141,3 @@ export function checkHeap(t: WalkTarget): void {
     fail(start, `counters say ${f64[hf + Hdr.F_RUNS_MAPPED] - f64[hf + Hdr.F_RUNS_UNMAPPED]} mapped runs are live, the heap holds ${mappedRuns}`);
   }
 }
-
-export interface FreeSummary {
-  freeBytes: number;
-  freeBlocks: number;
-  largestFreeBlock: number;
-}
