@@ -87,6 +87,23 @@ function makeRandom(seed: number): () => number {
   };
 }
 
+/**
+ * The timed window of a run: ops before warmMs are not counted; after warmMs +
+ * runMs the result is returned. Call it between batches with the running op count.
+ */
+function measureWindow(d: BenchWorkerData): (ops: number) => { ops: number; ms: number; cpu: number } | null {
+  const measureFrom = Date.now() + d.warmMs;
+  const end = measureFrom + d.runMs;
+  let counted = 0;
+  let t0 = 0;
+  let cpu0 = 0;
+  return (ops) => {
+    const now = Date.now();
+    if (t0 === 0 && now >= measureFrom) { t0 = now; counted = ops; cpu0 = threadCpuSeconds(); }
+    return now >= end ? { ops: ops - counted, ms: now - t0, cpu: threadCpuSeconds() - cpu0 } : null;
+  };
+}
+
 function larson(d: BenchWorkerData, heap: Alloc, ctl: Int32Array): { ops: number; ms: number; cpu: number } {
   const rand = makeRandom(d.seed);
   const slots = new Float64Array(SLOTS);
@@ -97,13 +114,8 @@ function larson(d: BenchWorkerData, heap: Alloc, ctl: Int32Array): { ops: number
     slots[k] = p;
   }
   const shared = d.workers > 1;
-  const start = Date.now();
-  const measureFrom = start + d.warmMs;
-  const end = measureFrom + d.runMs;
+  const window = measureWindow(d);
   let ops = 0;
-  let counted = 0;
-  let t0 = 0;
-  let cpu0 = 0;
   for (;;) {
     for (let i = 0; i < 512; i++) {
       const r = rand();
@@ -123,9 +135,8 @@ function larson(d: BenchWorkerData, heap: Alloc, ctl: Int32Array): { ops: number
       slots[k] = q;
       ops += 2;
     }
-    const now = Date.now();
-    if (t0 === 0 && now >= measureFrom) { t0 = now; counted = ops; cpu0 = threadCpuSeconds(); }
-    if (now >= end) return { ops: ops - counted, ms: now - t0, cpu: threadCpuSeconds() - cpu0 };
+    const done = window(ops);
+    if (done !== null) return done;
   }
 }
 
@@ -134,13 +145,8 @@ function xmalloc(d: BenchWorkerData, heap: Alloc, ctl: Int32Array): { ops: numbe
   const ringBase = (i: number): number => 16 + EXCHANGE_SLOTS + i * (2 + RING_SLOTS);
   const out = ringBase(d.index); // I produce into my ring; the next thread consumes it
   const inp = ringBase((d.index + d.workers - 1) % d.workers);
-  const start = Date.now();
-  const measureFrom = start + d.warmMs;
-  const end = measureFrom + d.runMs;
+  const window = measureWindow(d);
   let ops = 0;
-  let counted = 0;
-  let t0 = 0;
-  let cpu0 = 0;
   for (;;) {
     for (let round = 0; round < 8; round++) {
       // produce
@@ -172,8 +178,7 @@ function xmalloc(d: BenchWorkerData, heap: Alloc, ctl: Int32Array): { ops: numbe
       }
       Atomics.store(ctl, inp, h);
     }
-    const now = Date.now();
-    if (t0 === 0 && now >= measureFrom) { t0 = now; counted = ops; cpu0 = threadCpuSeconds(); }
-    if (now >= end) return { ops: ops - counted, ms: now - t0, cpu: threadCpuSeconds() - cpu0 };
+    const done = window(ops);
+    if (done !== null) return done;
   }
 }
