@@ -15,17 +15,46 @@ export const REDZONE_BYTE = 0xfa;
 /** The payload of a freed block, while in quarantine. */
 export const FREED_BYTE = 0xfd;
 
-/** A Float64Array holding the pattern repeated 8 times, per byte value (made on first use). */
-const PATTERN_WORDS = new Map<number, number>();
+/**
+ * The float64 whose 8 bytes are all `byte`, per byte value; NaN where word compares
+ * and word stores would be wrong: 0x00 (the word +0 equals -0, whose top byte is 0x80)
+ * and 0xff (a NaN, never equal, and its bits may be canonicalized on store). Every
+ * other such word is an ordinary double, so `===` on it compares bits.
+ */
+const PATTERN_WORDS: Float64Array = (() => {
+  const words = new Float64Array(256);
+  const bytes = new Uint8Array(words.buffer);
+  for (let b = 0; b < 256; b++) bytes.fill(b, b * 8, b * 8 + 8);
+  words[0] = Number.NaN;
+  words[0xff] = Number.NaN;
+  return words;
+})();
 
-/** The float64 whose 8 bytes are all `byte`: none of our patterns makes a NaN, so `===` compares bits. */
 function patternWord(byte: number): number {
-  let w = PATTERN_WORDS.get(byte);
-  if (w === undefined) {
-    w = new Float64Array(new Uint8Array(8).fill(byte).buffer)[0] as number;
-    PATTERN_WORDS.set(byte, w);
+  return PATTERN_WORDS[byte & 0xff] as number;
+}
+
+/** Below this length fillPattern stores words in JS: a call to TypedArray#fill costs more. */
+const NATIVE_FILL_MIN_BYTES = 128;
+
+/**
+ * Writes `byte` over [from, to), like u8.fill, which it calls for long ranges; short ones
+ * (redzones, small payloads) are written as whole float64 words where aligned, bytes at
+ * the ends. `f64` must view the same buffer as `u8`.
+ */
+export function fillPattern(u8: Uint8Array, f64: Float64Array, from: number, to: number, byte: number): void {
+  const word = patternWord(byte);
+  if (to - from >= NATIVE_FILL_MIN_BYTES || Number.isNaN(word)) {
+    u8.fill(byte, from, to);
+    return;
   }
-  return w;
+  let a = from;
+  const firstWord = Math.min(to, from + ((8 - (from & 7)) & 7));
+  for (; a < firstWord; a++) u8[a] = byte;
+  const wordEnd = Math.floor(to / 8);
+  let w = a / 8;
+  for (; w < wordEnd; w++) f64[w] = word;
+  for (a = Math.max(a, wordEnd * 8); a < to; a++) u8[a] = byte;
 }
 
 /**
@@ -46,16 +75,16 @@ export function findNot(u8: Uint8Array, f64: Float64Array, from: number, to: num
 }
 
 /**
- * findNot in JS. Whole 8-byte words are compared as float64 where the range allows: for
- * the bytes 0xbe, 0xfa, 0xfd the word is an ordinary (non-NaN, non-zero) double, so
- * equality of doubles is equality of bits, and a changed byte anywhere in the word shows.
+ * findNot in JS. Whole 8-byte words are compared as float64 where the range allows
+ * (see PATTERN_WORDS: equality of those doubles is equality of bits, so a changed byte
+ * anywhere in the word shows); bytewise for the patterns 0x00 and 0xff.
  */
 function findNotInJs(u8: Uint8Array, f64: Float64Array, from: number, to: number, byte: number): number {
   let a = from;
   const firstWord = from + ((8 - (from & 7)) & 7);
   for (; a < to && a < firstWord; a++) if (u8[a] !== byte) return a;
   const word = patternWord(byte);
-  const wordEnd = Number.isNaN(word) ? 0 : Math.floor(to / 8); // (0xff would be a NaN: bytewise then)
+  const wordEnd = Number.isNaN(word) ? 0 : Math.floor(to / 8);
   let w = a / 8;
   // Four words per step while no difference shows (the common case); then word by word.
   for (; w + 4 <= wordEnd; w += 4) {
