@@ -1,11 +1,12 @@
 /**
- * The pattern scan of debug mode (findNot): the first byte that differs from a pattern,
+ * The pattern fill and scan of debug mode: fillPattern writes exactly its range (word
+ * stores when short, TypedArray#fill when long); findNot finds the first byte that differs from a pattern,
  * for short ranges (JS loop) and long ones (native compare in chunks, where available),
  * at every alignment and in every chunk, on every kind of buffer the heap can sit on.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findNot, findNotFromEnd, FREED_BYTE, REDZONE_BYTE } from '../src/debug/patterns.js';
+import { fillPattern, findNot, findNotFromEnd, FREED_BYTE, GARBAGE_BYTE, REDZONE_BYTE } from '../src/debug/patterns.js';
 
 function views(buffer: ArrayBufferLike): [Uint8Array, Float64Array] {
   return [new Uint8Array(buffer), new Float64Array(buffer)];
@@ -66,4 +67,21 @@ test('findNotFromEnd: the changed byte nearest the end', () => {
   u8[9] = 0;
   u8[20] = 0;
   assert.equal(findNotFromEnd(u8, 8, 24, REDZONE_BYTE), 20);
+});
+
+test('fillPattern writes exactly [from, to) with the byte, at every alignment and length', () => {
+  const [u8, f64] = views(new ArrayBuffer(1024));
+  for (const byte of [GARBAGE_BYTE, REDZONE_BYTE, FREED_BYTE, 0, 0xff, 0x80]) {
+    for (let from = 0; from < 24; from++) {
+      for (const length of [0, 1, 5, 7, 8, 9, 15, 16, 17, 31, 64, 127, 128, 129, 300]) {
+        u8.fill(0x11);
+        const to = from + length;
+        fillPattern(u8, f64, from, to, byte);
+        for (let a = 0; a < 512; a++) {
+          const want = a >= from && a < to ? byte : 0x11;
+          if (u8[a] !== want) assert.fail(`byte 0x${byte.toString(16)} [${from}, ${to}): address ${a} holds ${u8[a]}`);
+        }
+      }
+    }
+  }
 });

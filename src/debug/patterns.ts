@@ -1,5 +1,5 @@
 /**
- * The byte patterns debug mode writes, and a fast scan for the first byte that
+ * The byte patterns debug mode writes, a fill for them, and a fast scan for the first byte that
  * differs from one. The values are those AddressSanitizer uses (0xbe for fresh
  * malloc memory; 0xfa / 0xfd are its shadow codes for heap redzones / freed memory),
  * so a hex dump reads the same to someone who knows ASan.
