@@ -4,7 +4,7 @@
  * (`debug: true`). Target: under 10x with stacks off (geometric mean over the traces).
  *
  * Each mode is timed with the replay engine's timed pass (src/trace/replay.ts: fresh heap per
- * sample, one discarded warm-up sample, no verification, median ns/op). Stacks on is ~70x slower,
+ * sample, one discarded warm-up sample, no verification, median ns/op). Stacks on is ~80x slower,
  * so it gets a third of the ops per sample and at most 3 samples.
  *
  * Standalone (the same table as the bench's section, on any .rep files):

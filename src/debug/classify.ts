@@ -25,6 +25,7 @@ export type AccessMode = 'read' | 'write' | 'copy-from';
  * `ptr` is not a live block's start. `rec` is its record if it is a quarantined block.
  * A freed block (in quarantine, or remembered in the history with nothing live over it)
  * makes free/realloc a double-free and usableSize/view a use-after-free; else bad-free.
+ * Records are snapshots made for the report: the same block is recognized by its seq.
  */
 export function classifyBadPointer(
   op: string, ptr: unknown, rec: BlockRecord | undefined, current: Iterable<BlockRecord>, history: FreedHistory,
@@ -40,7 +41,7 @@ export function classifyBadPointer(
   }
   const place = locate(ptr, current, history.values());
   const old = history.get(ptr);
-  if (old !== undefined && (place === null || place.record === old || place.record.freed || place.where !== 'inside')) {
+  if (old !== undefined && (place === null || place.record.seq === old.seq || place.record.freed || place.where !== 'inside')) {
     return freed(old, ptr); // freed and out of quarantine, and nothing live took its place
   }
   const what = place === null ? 'not in any block' : 'not the start of a live block';

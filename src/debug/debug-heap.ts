@@ -16,7 +16,7 @@
  *   check()     every live block's redzones, every quarantined block's poison, then
  *               the core invariants
  *
- * All of this state (records, shadow, quarantine, stacks, reports) lives in this JS
+ * All of this state (block table, shadow, quarantine, stacks, reports) lives in this JS
  * object, not in the heap's memory: another Heap attached to the same memory sees
  * each debug block as one larger block of the underlying allocator and none of the
  * checks (and its blocks look "not in a block" to this heap's checked accessor).
@@ -41,8 +41,9 @@ import { classifyAccess, classifyBadPointer, type AccessMode, type Finding } fro
 import { hexDump } from './dump.js';
 import { groupLeaks, reportLeaksAtExit, type LeakRecord } from './leaks.js';
 import type { ResolvedDebugOptions } from './options.js';
-import { FREED_BYTE, GARBAGE_BYTE, REDZONE_BYTE } from './patterns.js';
-import { inspectPoison, inspectRedzones, leftRedzone, repair, rightRedzone, type Damage } from './redzones.js';
+import { BlockTable, SLOT_FREED, SLOT_LIVE } from './block-table.js';
+import { FREED_BYTE, GARBAGE_BYTE, REDZONE_BYTE, fillPattern, findNot } from './patterns.js';
+import { inspectPoison, inspectRedzones, leftRedzone, redzonesIntact, repair, rightRedzone, type Damage } from './redzones.js';
 import { FreedHistory, Quarantine } from './quarantine.js';
 import { describePlacement, placementOf, type BlockRecord, type Placement } from './records.js';
 import { DebugReport, HeapDebugError, formatLeakText, type LeakGroup } from './report.js';
@@ -78,8 +79,11 @@ export class DebugHeap extends Heap {
    * live when it is made count as fully defined (what was written before is unknown).
    */
   private shadowMemory: ShadowMemory | null = null;
-  /** Live and quarantined blocks by payload pointer (insertion order = allocation order). */
-  private readonly records = new Map<number, BlockRecord>();
+  /**
+   * Live and quarantined blocks, in typed arrays by slot (block-table.ts): the hot paths
+   * read and write numbers; BlockRecord objects are made only for reports and listings.
+   */
+  private readonly table: BlockTable;
   private readonly quarantine: Quarantine;
   private readonly history: FreedHistory;
   private readonly collected: DebugReport[] = [];
@@ -102,6 +106,7 @@ export class DebugHeap extends Heap {
     super(policy, os, onOutOfMemory);
     this.settings = settings;
     this.throwOnOom = onOutOfMemory === 'throw';
+    this.table = new BlockTable(settings.stackDepth > 0);
     this.quarantine = new Quarantine(settings.quarantineSize);
     this.history = new FreedHistory(settings.history);
     if (settings.leaksAtExit !== false) reportLeaksAtExit(this, settings.leaksAtExit === 'fail');
@@ -118,7 +123,7 @@ export class DebugHeap extends Heap {
       const staticBase = this.staticBase;
       sh.fill(DEFINED, 0, staticBase - raw.metadataBytes);
       sh.fill(DEFINED, staticBase, staticBase + raw.staticSize);
-      for (const rec of this.records.values()) {
+      for (const rec of this.table.records()) {
         sh.fill(REDZONE, rec.base, rec.end);
         sh.fill(rec.freed ? FREED : DEFINED, rec.ptr, rec.ptr + rec.size);
       }
@@ -157,26 +162,28 @@ export class DebugHeap extends Heap {
   override realloc(ptr: number, size: number): number {
     this.nRealloc++;
     if (ptr === 0) return this.allocate('realloc', size, 8, false, null, 0);
-    const rec = this.liveBlock('realloc', ptr);
-    if (rec === null) return 0;
+    const slot = this.liveSlot('realloc', ptr);
+    if (slot < 0) return 0;
     if ((size >>> 0) !== size) {
       assertSize('realloc', 'size', size);
       return this.failAlloc('realloc', size, 'exceeds maxSize');
     }
-    this.verifyRedzones(rec, 'found by realloc()', false);
+    this.verifyRedzones(slot, 'found by realloc()', false);
     const stack = captureStack(this.settings.stackDepth);
     if (size === 0) {
-      this.release(rec, stack);
+      this.release(slot, stack);
       this.throwPending();
       return 0;
     }
-    if (Math.max(rec.size, size) > this.settings.reallocMoveLimit) return this.resizeInPlace(rec, size, stack);
-    const n = Math.min(rec.size, size);
+    const oldSize = this.table.size[slot] as number;
+    if (Math.max(oldSize, size) > this.settings.reallocMoveLimit) return this.resizeInPlace(slot, size, stack);
+    const n = Math.min(oldSize, size);
+    // (allocate adds a slot and may grow the table's arrays: `slot` stays valid, array references do not)
     const q = this.allocate('realloc', size, 8, false, stack, n); // bytes [0, n) are copied, not filled
     if (q === 0) return 0; // the old block stays valid, as in C
     this.u8.copyWithin(q, ptr, ptr + n);
     this.shadowMemory?.copy(q, ptr, n);
-    this.release(rec, stack);
+    this.release(slot, stack);
     this.throwPending();
     return q;
   }
@@ -184,29 +191,30 @@ export class DebugHeap extends Heap {
   override free(ptr: number): void {
     this.nFree++;
     if (ptr === 0) return;
-    const rec = this.liveBlock('free', ptr);
-    if (rec === null) return;
-    this.verifyRedzones(rec, 'found by free()', false);
-    this.release(rec, captureStack(this.settings.stackDepth));
+    const slot = this.liveSlot('free', ptr);
+    if (slot < 0) return;
+    this.verifyRedzones(slot, 'found by free()', false);
+    this.release(slot, captureStack(this.settings.stackDepth));
     this.throwPending();
   }
 
   /** In debug mode: the requested size, so that alignment slack counts as outside the block. */
   override usableSize(ptr: number): number {
-    const rec = this.liveBlock('usableSize', ptr);
-    return rec === null ? 0 : rec.size;
+    const slot = this.liveSlot('usableSize', ptr);
+    return slot < 0 ? 0 : this.table.size[slot] as number;
   }
 
   override view<T extends ArrayBufferView>(ptr: number, ctor: TypedArrayConstructor<T>, length?: number): T {
-    const rec = this.liveBlock('view', ptr);
+    const slot = this.liveSlot('view', ptr);
     const buffer = this.u8.buffer;
-    if (rec === null) return new ctor(buffer, 0, 0);
+    if (slot < 0) return new ctor(buffer, 0, 0);
+    const size = this.table.size[slot] as number;
     const per = ctor.BYTES_PER_ELEMENT;
     if (ptr % per !== 0) throw new RangeError(`view: pointer ${ptr} is not aligned to ${ctor.name}'s ${per} bytes`);
-    const max = Math.floor(rec.size / per);
+    const max = Math.floor(size / per);
     const n = length ?? max;
     assertSize('view', 'length', n);
-    if (n > max) throw new RangeError(`view: ${n} ${ctor.name} elements (${n * per} bytes) do not fit the ${rec.size}-byte block at ${ptr}`);
+    if (n > max) throw new RangeError(`view: ${n} ${ctor.name} elements (${n * per} bytes) do not fit the ${size}-byte block at ${ptr}`);
     return new ctor(buffer, ptr, n);
   }
 
@@ -214,9 +222,9 @@ export class DebugHeap extends Heap {
 
   /** Redzones of live blocks, poison of quarantined ones, then the core invariants. */
   override check(): void {
-    for (const rec of [...this.records.values()]) {
-      if (rec.freed) this.verifyFreed(rec, 'found by heap.check()', false);
-      else this.verifyRedzones(rec, 'found by heap.check()', false);
+    for (const slot of this.table.slotsInOrder()) {
+      if (this.table.state[slot] === SLOT_FREED) this.verifyFreed(slot, 'found by heap.check()', false);
+      else this.verifyRedzones(slot, 'found by heap.check()', false);
     }
     super.check();
   }
@@ -243,7 +251,7 @@ export class DebugHeap extends Heap {
    */
   override blocks(): BlockInfo[] {
     const byBase = new Map<number, BlockRecord>();
-    for (const rec of this.records.values()) byBase.set(rec.base, rec);
+    for (const rec of this.table.records()) byBase.set(rec.base, rec);
     return super.blocks().map((b) => {
       const rec = byBase.get(b.ptr);
       return rec === undefined ? b : { ...b, ptr: rec.ptr, requested: rec.size };
@@ -252,7 +260,10 @@ export class DebugHeap extends Heap {
 
   debugStats(): DebugStats {
     let redzoneBytes = 0;
-    for (const rec of this.records.values()) if (!rec.freed) redzoneBytes += rec.end - rec.base - rec.size;
+    const t = this.table;
+    for (let slot = 0; slot < t.used; slot++) {
+      if (t.state[slot] === SLOT_LIVE) redzoneBytes += (t.end[slot] as number) - (t.base[slot] as number) - (t.size[slot] as number);
+    }
     return {
       quarantinedBlocks: this.quarantine.length,
       quarantinedBytes: this.quarantine.bytes,
@@ -311,8 +322,11 @@ export class DebugHeap extends Heap {
   leaks(since = 0): LeakRecord[] {
     const depth = this.settings.stackDepth;
     const out: LeakRecord[] = [];
-    for (const rec of this.records.values()) {
-      if (!rec.freed && rec.seq > since) out.push({ ptr: rec.ptr, size: rec.size, stack: formatStack(rec.allocStack, depth) });
+    const t = this.table;
+    for (const slot of t.slotsInOrder()) {
+      if (t.state[slot] === SLOT_LIVE && (t.seq[slot] as number) > since) {
+        out.push({ ptr: t.ptr[slot] as number, size: t.size[slot] as number, stack: formatStack(t.allocStack(slot), depth) });
+      }
     }
     return out;
   }
@@ -332,7 +346,7 @@ export class DebugHeap extends Heap {
     const leaks = this.leaks(since);
     if (leaks.length === 0) return leaks;
     const groups = groupLeaks(leaks);
-    const first = this.records.get((groups[0] as LeakGroup).ptrs[0] as number) as BlockRecord;
+    const first = this.table.record(this.table.find((groups[0] as LeakGroup).ptrs[0] as number));
     this.emit(new DebugReport({
       kind: 'memory-leak',
       address: first.ptr,
@@ -375,9 +389,10 @@ export class DebugHeap extends Heap {
     const ptr = base + left;
     const end = ptr + size + right;
     const u8 = this.u8;
-    u8.fill(REDZONE_BYTE, base, ptr);
-    u8.fill(zero ? 0 : GARBAGE_BYTE, ptr + skip, ptr + size);
-    u8.fill(REDZONE_BYTE, ptr + size, end);
+    const f64 = this.f64;
+    fillPattern(u8, f64, base, ptr, REDZONE_BYTE);
+    fillPattern(u8, f64, ptr + skip, ptr + size, zero ? 0 : GARBAGE_BYTE);
+    fillPattern(u8, f64, ptr + size, end, REDZONE_BYTE);
     const shadow = this.shadowMemory;
     if (shadow !== null) {
       shadow.cover(u8.length);
@@ -386,11 +401,7 @@ export class DebugHeap extends Heap {
       sh.fill(zero ? DEFINED : UNDEFINED, ptr, ptr + size);
       sh.fill(REDZONE, ptr + size, end);
     }
-    const rec: BlockRecord = {
-      ptr, size, base, end, seq: ++this.lastSeq, freed: false,
-      allocStack: stack ?? captureStack(this.settings.stackDepth), freeStack: null,
-    };
-    this.records.set(ptr, rec);
+    this.table.add(ptr, size, base, end, ++this.lastSeq, stack ?? captureStack(this.settings.stackDepth));
     this.liveCount++;
     this.liveNow += size;
     if (this.liveNow > this.livePeak) this.livePeak = this.liveNow;
@@ -403,7 +414,9 @@ export class DebugHeap extends Heap {
    * new end, and grown bytes are garbage and UNDEFINED. If it moved the block, the old
    * one is gone at once (no quarantine): the history still names it in later reports.
    */
-  private resizeInPlace(rec: BlockRecord, size: number, stack: StackHandle): number {
+  private resizeInPlace(slot: number, size: number, stack: StackHandle): number {
+    const t = this.table;
+    const rec = { ptr: t.ptr[slot] as number, size: t.size[slot] as number, base: t.base[slot] as number, end: t.end[slot] as number };
     const left = rec.ptr - rec.base;
     const right = rightRedzone(this.settings.redzone, size);
     const total = left + size + right;
@@ -418,8 +431,9 @@ export class DebugHeap extends Heap {
     const end = ptr + size + right;
     const keep = Math.min(rec.size, size);
     const u8 = this.u8;
-    u8.fill(GARBAGE_BYTE, ptr + keep, ptr + size);
-    u8.fill(REDZONE_BYTE, ptr + size, end);
+    const f64 = this.f64;
+    fillPattern(u8, f64, ptr + keep, ptr + size, GARBAGE_BYTE);
+    fillPattern(u8, f64, ptr + size, end, REDZONE_BYTE);
     const shadow = this.shadowMemory;
     if (shadow !== null) {
       shadow.cover(u8.length);
@@ -436,12 +450,10 @@ export class DebugHeap extends Heap {
       sh.fill(UNDEFINED, ptr + keep, ptr + size);
       sh.fill(REDZONE, ptr + size, end);
     }
-    this.records.delete(rec.ptr);
-    rec.freed = true;
-    rec.freeStack = stack;
-    if (base !== rec.base) this.history.add(rec);
-    const moved: BlockRecord = { ptr, size, base, end, seq: ++this.lastSeq, freed: false, allocStack: stack, freeStack: null };
-    this.records.set(ptr, moved);
+    t.markFreed(slot, stack);
+    if (base !== rec.base) this.history.add(t, slot);
+    t.remove(slot);
+    t.add(ptr, size, base, end, ++this.lastSeq, stack);
     this.liveNow += size - rec.size;
     if (this.liveNow > this.livePeak) this.livePeak = this.liveNow;
     return ptr;
@@ -472,53 +484,70 @@ export class DebugHeap extends Heap {
   }
 
   /** Marks a live block freed: poisoned into quarantine, or released at once if larger than the quarantine. */
-  private release(rec: BlockRecord, stack: StackHandle): void {
-    rec.freed = true;
-    rec.freeStack = stack;
+  private release(slot: number, stack: StackHandle): void {
+    const t = this.table;
+    t.markFreed(slot, stack);
+    const ptr = t.ptr[slot] as number;
+    const size = t.size[slot] as number;
+    const span = (t.end[slot] as number) - (t.base[slot] as number);
     this.liveCount--;
-    this.liveNow -= rec.size;
-    if (!this.quarantine.admits(rec.end - rec.base)) {
-      this.evict(rec, false);
+    this.liveNow -= size;
+    if (!this.quarantine.admits(span)) {
+      this.evict(slot, false);
       return;
     }
-    this.u8.fill(FREED_BYTE, rec.ptr, rec.ptr + rec.size);
-    this.shadowMemory?.fill(FREED, rec.ptr, rec.ptr + rec.size);
-    this.quarantine.push(rec);
+    fillPattern(this.u8, this.f64, ptr, ptr + size, FREED_BYTE);
+    this.shadowMemory?.fill(FREED, ptr, ptr + size);
+    this.quarantine.push(slot, span);
     if (this.quarantine.over) this.drainQuarantine(this.quarantine.capacity);
   }
 
   /** Evicts the oldest quarantined blocks until at most `keepBytes` remain. */
   private drainQuarantine(keepBytes: number): void {
     while (this.quarantine.bytes > keepBytes) {
-      const rec = this.quarantine.pop();
-      if (rec === undefined) break;
-      this.evict(rec, true);
+      const slot = this.quarantine.pop();
+      if (slot < 0) break;
+      this.evict(slot, true);
     }
   }
 
   /** Really frees a freed block (after verifying its poison and redzones) and remembers it in the history. */
-  private evict(rec: BlockRecord, verify: boolean): void {
-    if (verify) this.verifyFreed(rec, 'found when the block left quarantine', true);
-    this.records.delete(rec.ptr);
-    this.history.add(rec);
-    super.free(rec.base);
-    this.shadowMemory?.fill(NOT_IN_BLOCK, rec.base, rec.end);
+  private evict(slot: number, verify: boolean): void {
+    if (verify) this.verifyFreed(slot, 'found when the block left quarantine', true);
+    const t = this.table;
+    const base = t.base[slot] as number;
+    const end = t.end[slot] as number;
+    this.history.add(t, slot);
+    t.remove(slot);
+    super.free(base);
+    this.shadowMemory?.fill(NOT_IN_BLOCK, base, end);
   }
 
   // ───────────────────────────────────── verification
 
   /** Both redzones of a block (live or freed); returns true if intact. */
-  private verifyRedzones(rec: BlockRecord, foundBy: string, deferred: boolean): boolean {
-    const found = inspectRedzones(this.u8, this.f64, rec);
-    for (const damage of found) this.reportDamage(rec, damage, foundBy, deferred);
-    return found.length === 0;
+  private verifyRedzones(slot: number, foundBy: string, deferred: boolean): boolean {
+    const t = this.table;
+    const u8 = this.u8;
+    const f64 = this.f64;
+    if (redzonesIntact(u8, f64, t.base[slot] as number, t.ptr[slot] as number, t.size[slot] as number, t.end[slot] as number)) return true;
+    const rec = t.record(slot);
+    for (const damage of inspectRedzones(u8, f64, rec)) this.reportDamage(rec, damage, foundBy, deferred);
+    return false;
   }
 
   /** A quarantined block: its payload must still hold the freed pattern, its redzones theirs. */
-  private verifyFreed(rec: BlockRecord, foundBy: string, deferred: boolean): void {
-    const damage = inspectPoison(this.u8, this.f64, rec);
-    if (damage !== null) this.reportDamage(rec, damage, foundBy, deferred);
-    this.verifyRedzones(rec, foundBy, deferred);
+  private verifyFreed(slot: number, foundBy: string, deferred: boolean): void {
+    const t = this.table;
+    const u8 = this.u8;
+    const f64 = this.f64;
+    const ptr = t.ptr[slot] as number;
+    if (findNot(u8, f64, ptr, ptr + (t.size[slot] as number), FREED_BYTE) >= 0) {
+      const rec = t.record(slot);
+      const damage = inspectPoison(u8, f64, rec);
+      if (damage !== null) this.reportDamage(rec, damage, foundBy, deferred);
+    }
+    this.verifyRedzones(slot, foundBy, deferred);
   }
 
   private reportDamage(rec: BlockRecord, d: Damage, foundBy: string, deferred: boolean): void {
@@ -534,12 +563,14 @@ export class DebugHeap extends Heap {
 
   // ───────────────────────────────────── pointers passed to free/realloc/usableSize/view
 
-  /** The live block starting at ptr, or a report (double-free / bad-free / use-after-free); null if collected. */
-  private liveBlock(op: string, ptr: number): BlockRecord | null {
-    const rec = typeof ptr === 'number' ? this.records.get(ptr) : undefined;
-    if (rec !== undefined && !rec.freed) return rec;
-    this.emit(this.reportOf(classifyBadPointer(op, ptr, rec, this.records.values(), this.history)), false);
-    return null;
+  /** The slot of the live block starting at ptr, or a report (double-free / bad-free / use-after-free); -1 if collected. */
+  private liveSlot(op: string, ptr: number): number {
+    const t = this.table;
+    const slot = typeof ptr === 'number' ? t.find(ptr) : -1;
+    if (slot >= 0 && t.state[slot] === SLOT_LIVE) return slot;
+    const rec = slot >= 0 ? t.record(slot) : undefined;
+    this.emit(this.reportOf(classifyBadPointer(op, ptr, rec, t.records(), this.history)), false);
+    return -1;
   }
 
   // ───────────────────────────────────── the checked accessor's checks
@@ -561,7 +592,7 @@ export class DebugHeap extends Heap {
     for (let a = address; a < end; a++) {
       const state = a >= 0 && a < length ? sh[a] : NOT_IN_BLOCK;
       if (state === DEFINED || (state === UNDEFINED && mode !== 'read')) continue;
-      const finding = classifyAccess(address, size, a, state as number, mode, what, this.records.values(), this.history, length);
+      const finding = classifyAccess(address, size, a, state as number, mode, what, this.table.records(), this.history, length);
       this.emit(this.reportOf(finding), false);
       // collect mode: a bad read returns what is there, if anything; a bad write is skipped
       return mode !== 'write' && address >= 0 && end <= length;
@@ -609,7 +640,7 @@ export class DebugHeap extends Heap {
   private dumpAround(address: number): string {
     const shadow = this.shadowMemory;
     if (shadow !== null) return hexDump(this.u8, (a) => STATE_CHARS[shadow.state(a)], STATE_LEGEND, address);
-    const near = [...this.records.values()].filter((r) => r.end > address - 48 && r.base < address + 64);
+    const near = this.table.records().filter((r) => r.end > address - 48 && r.base < address + 64);
     const stateAt = (a: number): string => {
       for (const r of near) {
         if (a < r.base || a >= r.end) continue;

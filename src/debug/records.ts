@@ -1,6 +1,8 @@
 /**
- * What debug mode remembers about each block, and how it finds the block an
- * address belongs to (or lies nearest to) when writing a report.
+ * A block as a report sees it, and how to find the block an address belongs to
+ * (or lies nearest to) when writing one. The DebugHeap keeps its blocks in typed
+ * arrays (block-table.ts) and the history (quarantine.ts); a BlockRecord is a
+ * snapshot made from them for a report, a leak listing or check().
  *
  * A debug block, inside one block of the underlying allocator:
  *
@@ -25,10 +27,10 @@ export interface BlockRecord {
   readonly end: number;
   /** Allocation order (1, 2, ...): leak marks compare against it. */
   readonly seq: number;
-  /** Set by free/realloc: the block is in quarantine (or has left it, when in history). */
-  freed: boolean;
+  /** The block was freed: it is in quarantine (or has left it, when from the history). */
+  readonly freed: boolean;
   readonly allocStack: StackHandle;
-  freeStack: StackHandle;
+  readonly freeStack: StackHandle;
 }
 
 /** Where an address lies with respect to a block. */

@@ -36,6 +36,15 @@ function countChanged(u8: Uint8Array, from: number, to: number, byte: number): n
   return n;
 }
 
+/**
+ * Whether both redzones of the block [base, end) with payload [ptr, ptr+size) still hold
+ * their pattern: the fast check of every free and eviction (no object made); only when
+ * it fails does inspectRedzones work out the damage for the report.
+ */
+export function redzonesIntact(u8: Uint8Array, f64: Float64Array, base: number, ptr: number, size: number, end: number): boolean {
+  return findNot(u8, f64, base, ptr, REDZONE_BYTE) < 0 && findNot(u8, f64, ptr + size, end, REDZONE_BYTE) < 0;
+}
+
 /** Damage to either redzone of a block (live or freed): 0, 1 or 2 entries. */
 export function inspectRedzones(u8: Uint8Array, f64: Float64Array, rec: BlockRecord): Damage[] {
   const found: Damage[] = [];
