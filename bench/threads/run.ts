@@ -9,6 +9,7 @@
  *   npm run bench:threads -- --quick           1 rep x 1 s, no RESULTS.md
  *   npm run bench:threads -- --stress 60       the stress test (test/threads-worker.js) for 60 s, 4 workers
  *   options: --reps N  --seconds S  --threads 1,2,4  --no-native  --no-write
+ *            --workloads larson,xmalloc  --designs threads,lock  (a subset: no RESULTS.md)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -26,10 +27,10 @@ const ROOT = join(HERE, '..', '..', '..');
 const SRC_DIR = join(ROOT, 'bench', 'threads');
 const WORKER = new URL('./worker.js', import.meta.url);
 
-interface Options { reps: number; seconds: number; threads: number[]; native: boolean; write: boolean; stress: number }
+interface Options { reps: number; seconds: number; threads: number[]; native: boolean; write: boolean; stress: number; workloads: Workload[]; designs: Design[] }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { reps: 3, seconds: 2, threads: [1, 2, 4], native: true, write: true, stress: 0 };
+  const o: Options = { reps: 3, seconds: 2, threads: [1, 2, 4], native: true, write: true, stress: 0, workloads: ['larson', 'xmalloc'], designs: ['threads', 'lock'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = (): string => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v; };
@@ -40,10 +41,15 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-native') o.native = false;
     else if (a === '--no-write') o.write = false;
     else if (a === '--stress') o.stress = Number(next());
+    else if (a === '--workloads') o.workloads = next().split(',') as Workload[];
+    else if (a === '--designs') o.designs = next().split(',') as Design[];
     else if (a === '--help') { console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]); process.exit(0); }
     else throw new Error(`unknown option ${a} (--help)`);
   }
-  if (o.reps < 3 || o.threads.join() !== '1,2,4') o.write = false; // RESULTS.md only from a full run
+  for (const w of o.workloads) if (w !== 'larson' && w !== 'xmalloc') throw new Error(`unknown workload ${w}`);
+  for (const d of o.designs) if (d !== 'threads' && d !== 'lock') throw new Error(`unknown design ${d}`);
+  // RESULTS.md only from a full run
+  if (o.reps < 3 || o.threads.join() !== '1,2,4' || o.workloads.length < 2 || o.designs.length < 2) o.write = false;
   return o;
 }
 
@@ -120,18 +126,19 @@ async function main(): Promise<void> {
   }
   const native = o.native ? buildNative() : { bin: null, msg: 'skipped (--no-native)' };
   console.log(`native: ${native.msg}`);
-  const workloads: Workload[] = ['larson', 'xmalloc'];
-  const designs: Design[] = ['threads', 'lock'];
+  const workloads = o.workloads;
+  const designs = o.designs;
   const res = new Map<string, number[]>();
   const add = (key: string, v: number): void => { const a = res.get(key) ?? []; a.push(v); res.set(key, a); };
   for (let rep = 0; rep < o.reps; rep++) {
     for (const wl of workloads) {
-      add(`single|${wl}|1`, await runJs('single', wl, 1, o.seconds));
+      if (designs.includes('lock')) add(`single|${wl}|1`, await runJs('single', wl, 1, o.seconds));
       for (const t of o.threads) {
         for (const d of designs) add(`${d}|${wl}|${t}`, await runJs(d, wl, t, o.seconds));
         if (native.bin) add(`native|${wl}|${t}`, runNative(native.bin, wl, t, o.seconds));
       }
-      console.log(`rep ${rep + 1}/${o.reps} ${wl}: ` + o.threads.map((t) => `${t}T threads ${fmt(res.get(`threads|${wl}|${t}`)!.at(-1)!)} lock ${fmt(res.get(`lock|${wl}|${t}`)!.at(-1)!)}`).join(', '));
+      const last = (k: string): string => fmt(res.get(k)?.at(-1) ?? 0);
+      console.log(`rep ${rep + 1}/${o.reps} ${wl}: ` + o.threads.map((t) => `${t}T ` + designs.map((d) => `${d} ${last(`${d}|${wl}|${t}`)}`).join(' ')).join(', '));
     }
   }
   const med = (k: string): number => median(res.get(k) ?? [0]);
