@@ -316,9 +316,13 @@ export class ArenaPolicy implements AllocatorPolicy, PageViews {
     const off = b - pg - SPAN_HEADER;
     if (off < 0 || off % bsize !== 0 || b >= u32[pw + P_BUMP]) throw new InvalidPointerError('free', p, 'not the start of a block');
     const used = USED_TAG | cls;
-    if (u32[b >>> 2] !== used) this.badTag('free', p, u32[b >>> 2]);
+    // No plain read of the tag before the CAS: a block freed by another thread sits
+    // in the allocating core's cache, and a read followed by a CAS would fetch its
+    // line twice (shared, then exclusive). The CAS changes nothing unless the tag is
+    // USED, so a bad tag still throws before anything changes.
     if (u32[pw + P_OWNER] === this.ai) {
-      if (Atomics.compareExchange(this.i32, b >>> 2, used, FREE_TAG) !== used) throw new DoubleFreeError('free', p);
+      const seen = Atomics.compareExchange(this.i32, b >>> 2, used, FREE_TAG);
+      if (seen !== used) this.badTag('free', p, seen >>> 0);
       this.localFree(pg, b, cls, bsize);
     } else {
       this.remoteFree(pg, b, used);
@@ -371,7 +375,8 @@ export class ArenaPolicy implements AllocatorPolicy, PageViews {
   /** Block b of another arena's span: mark it PENDING and push it on the owner's delayed list. */
   private remoteFree(pg: number, b: number, used: number): void {
     const i32 = this.i32;
-    if (Atomics.compareExchange(i32, b >>> 2, used, PENDING_TAG) !== used) throw new DoubleFreeError('free', b + BLOCK_HEADER);
+    const seen = Atomics.compareExchange(i32, b >>> 2, used, PENDING_TAG);
+    if (seen !== used) this.badTag('free', b + BLOCK_HEADER, seen >>> 0);
     // The owner cannot change now: the block counts as used until the owner collects it.
     const owner = this.u32[(pg >>> 2) + P_OWNER];
     const ow = this.arenaW(owner);
@@ -480,7 +485,9 @@ export class ArenaPolicy implements AllocatorPolicy, PageViews {
         if (Atomics.compareExchange(i32, aw + A_STATE, want, ARENA_ACTIVE) !== want) continue;
         const u32 = this.u32;
         if (want === ARENA_FREE) {
-          u32.fill(0, aw + A_PAGES, aw + A_PAGES + 3);
+          u32[aw + A_PAGES] = 0;
+          u32[aw + A_DRAIN] = 0;
+          u32[aw + A_CUR] = 0;
           u32.fill(0, aw + A_QUEUE, aw + A_QUEUE + CLASS_COUNT);
           const af = this.arenaF(ai);
           this.f64.fill(0, af, af + AF_SLOTS);

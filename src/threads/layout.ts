@@ -87,8 +87,6 @@ export const ARENA_WORDS = ARENA_BYTES >>> 2;
 export const A_STATE = 0;
 export const A_THREAD = 1;   // owner's thread tag (threadId option or an auto token)
 export const A_PAGES = 2;    // spans held
-export const A_DRAIN = 3;    // delayed blocks taken by the owner, not yet freed (chain)
-export const A_CUR = 4;      // the one delayed block being freed right now (0: none)
 export const A_ATTACHES = 5; // how many threads have owned this record
 // Second cache line: the delayed-free list head, alone, because other threads CAS it.
 export const A_DELAYED = 16;
@@ -103,6 +101,11 @@ export const AF_MALLOCS = 4;
 export const AF_FREES = 5;      // blocks freed into this arena (own frees + collected remote ones)
 export const AF_REMOTE_IN = 6;  // of which freed by another thread
 export const AF_SLOTS = 8;
+// Eighth cache line: owner-only words written once per collected block. Not on the
+// first line, which every cross-thread free reads (A_STATE): writing them there
+// would pull that line back and forth between the cores for each block.
+export const A_DRAIN = 96;   // delayed blocks taken by the owner, not yet freed (chain)
+export const A_CUR = 97;     // the one delayed block being freed right now (0: none)
 
 export const ARENA_FREE = 0;
 export const ARENA_ACTIVE = 1;
