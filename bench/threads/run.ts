@@ -21,6 +21,7 @@ import { createSharedHeap } from '../../src/index.js';
 import { createLockedHeapMemory } from './global-lock.js';
 import { CONTROL_WORDS, type BenchWorkerData, type Design, type Workload } from './worker.js';
 import { runStress } from './stress.js';
+import { nativeAllocs, type NativeAlloc } from '../native.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url)); // .build/bench/threads
 const ROOT = join(HERE, '..', '..', '..');
@@ -104,9 +105,11 @@ function buildNative(): { bin: string | null; msg: string } {
   return { bin, msg: `built with ${cc} -O2 -pthread` };
 }
 
-function runNative(bin: string, workload: Workload, threads: number, seconds: number): number {
-  const r = spawnSync(bin, [workload, String(threads), String(seconds), '0.3'], { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
-  if (r.status !== 0) throw new Error(`native ${workload} ${threads}: ${r.stderr}`);
+/** The C workload under glibc, or under jemalloc / mimalloc through LD_PRELOAD. */
+function runNative(bin: string, alloc: NativeAlloc, workload: Workload, threads: number, seconds: number): number {
+  const env = alloc.so ? { ...process.env, LD_PRELOAD: alloc.so } : process.env;
+  const r = spawnSync(bin, [workload, String(threads), String(seconds), '0.3'], { encoding: 'utf8', env, timeout: (seconds + 30) * 1000 });
+  if (r.status !== 0) throw new Error(`native ${alloc.name} ${workload} ${threads}: ${r.stderr}`);
   return (JSON.parse(r.stdout) as { opsPerSec: number }).opsPerSec;
 }
 
@@ -126,6 +129,9 @@ async function main(): Promise<void> {
   }
   const native = o.native ? buildNative() : { bin: null, msg: 'skipped (--no-native)' };
   console.log(`native: ${native.msg}`);
+  // glibc is the table's native column; jemalloc and mimalloc (if installed) show what other
+  // native designs get from this machine's cores on the same workloads
+  const allocs = native.bin ? nativeAllocs(null, (m) => console.log(m)) : [];
   const workloads = o.workloads;
   const designs = o.designs;
   const res = new Map<string, number[]>();
@@ -135,7 +141,7 @@ async function main(): Promise<void> {
       if (designs.includes('lock')) add(`single|${wl}|1`, await runJs('single', wl, 1, o.seconds));
       for (const t of o.threads) {
         for (const d of designs) add(`${d}|${wl}|${t}`, await runJs(d, wl, t, o.seconds));
-        if (native.bin) add(`native|${wl}|${t}`, runNative(native.bin, wl, t, o.seconds));
+        for (const a of allocs) add(`${a.name === 'glibc' ? 'native' : a.name}|${wl}|${t}`, runNative(native.bin as string, a, wl, t, o.seconds));
       }
       const last = (k: string): string => fmt(res.get(k)?.at(-1) ?? 0);
       console.log(`rep ${rep + 1}/${o.reps} ${wl}: ` + o.threads.map((t) => `${t}T ` + designs.map((d) => `${d} ${last(`${d}|${wl}|${t}`)}`).join(' ')).join(', '));
@@ -157,6 +163,21 @@ async function main(): Promise<void> {
       const a = med(`threads|${wl}|${t}`);
       const l = med(`lock|${wl}|${t}`);
       lines.push(`| ${t} | ${fmt(a)} | ${fmt(l)} | ${t === 1 ? fmt(med(`single|${wl}|1`)) : ''} | ${native.bin ? fmt(med(`native|${wl}|${t}`)) : '–'} | ${ratio(a, one)} | ${ratio(a, l)} |`);
+    }
+    lines.push('');
+  }
+  const others = allocs.filter((a) => a.name !== 'glibc');
+  if (others.length > 0 && o.threads.includes(1)) {
+    lines.push('## Native allocators on this machine', '',
+      'The same C workloads under glibc and, through LD_PRELOAD, the other installed native allocators: what the',
+      'best native designs get from these cores (total ops/s; in brackets, ÷ their own 1-thread figure).', '');
+    lines.push(`| workload | threads | ${allocs.map((a) => a.name).join(' | ')} | heapflow arenas |`);
+    lines.push(`|---|---|${allocs.map(() => '---').join('|')}|---|`);
+    for (const wl of workloads) {
+      for (const t of o.threads) {
+        const cell = (k: string): string => `${fmt(med(`${k}|${wl}|${t}`))} (${ratio(med(`${k}|${wl}|${t}`), med(`${k}|${wl}|1`))})`;
+        lines.push(`| ${wl} | ${t} | ${allocs.map((a) => cell(a.name === 'glibc' ? 'native' : a.name)).join(' | ')} | ${cell('threads')} |`);
+      }
     }
     lines.push('');
   }
