@@ -110,6 +110,13 @@ export class SegFit implements AllocatorPolicy {
         this.accountAlloc(u32, hw, n, csize);
         return c + Chunk.HEADER;
       }
+      // next fastest: carve from the size group's region (allocChunk's second step, without the detour)
+      const g = groupOf(csize);
+      const tail = u32[this.pm + Meta.P_REGION_SLOTS + g];
+      if (tail !== 0) {
+        const ts = sizeOf(u32[tail >>> 2]);
+        if (ts >= csize) return this.finishAlloc(this.carveRegion(g, tail, ts, csize), n);
+      }
     }
     return this.mallocSlow(n, csize);
   }
