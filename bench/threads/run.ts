@@ -132,6 +132,7 @@ async function main(): Promise<void> {
   // glibc is the table's native column; jemalloc and mimalloc (if installed) show what other
   // native designs get from this machine's cores on the same workloads
   const allocs = native.bin ? nativeAllocs(null, (m) => console.log(m)) : [];
+  const nativeKey = (a: NativeAlloc): string => (a.name === 'glibc' ? 'native' : a.name); // glibc keeps its old sample key
   const workloads = o.workloads;
   const designs = o.designs;
   const res = new Map<string, number[]>();
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
       if (designs.includes('lock')) add(`single|${wl}|1`, await runJs('single', wl, 1, o.seconds));
       for (const t of o.threads) {
         for (const d of designs) add(`${d}|${wl}|${t}`, await runJs(d, wl, t, o.seconds));
-        for (const a of allocs) add(`${a.name === 'glibc' ? 'native' : a.name}|${wl}|${t}`, runNative(native.bin as string, a, wl, t, o.seconds));
+        for (const a of allocs) add(`${nativeKey(a)}|${wl}|${t}`, runNative(native.bin as string, a, wl, t, o.seconds));
       }
       const last = (k: string): string => fmt(res.get(k)?.at(-1) ?? 0);
       console.log(`rep ${rep + 1}/${o.reps} ${wl}: ` + o.threads.map((t) => `${t}T ` + designs.map((d) => `${d} ${last(`${d}|${wl}|${t}`)}`).join(' ')).join(', '));
@@ -176,7 +177,7 @@ async function main(): Promise<void> {
     for (const wl of workloads) {
       for (const t of o.threads) {
         const cell = (k: string): string => `${fmt(med(`${k}|${wl}|${t}`))} (${ratio(med(`${k}|${wl}|${t}`), med(`${k}|${wl}|1`))})`;
-        lines.push(`| ${wl} | ${t} | ${allocs.map((a) => cell(a.name === 'glibc' ? 'native' : a.name)).join(' | ')} | ${cell('threads')} |`);
+        lines.push(`| ${wl} | ${t} | ${allocs.map((a) => cell(nativeKey(a))).join(' | ')} | ${cell('threads')} |`);
       }
     }
     lines.push('');

@@ -96,9 +96,7 @@ export function createHeap(options: HeapOptions = {}): Heap {
   const allocator = policy.create(os);
   allocator.format(heapStart);
   u32[hw + Hdr.W_MAGIC] = Hdr.HEAP_MAGIC; // last: a half-made heap is never attachable
-  keepShapesAlive(debug === null ? backingKind : `${backingKind}+debug`, () => createHeap({
-    backing: backingKind, initialSize: 0, maxSize: 65536, debug: debug === null ? undefined : { stacks: false },
-  }));
+  keepShapes(backingKind, debug !== null);
   // Debug mode is a subclass chosen here, so the plain Heap's paths carry no debug check.
   return debug === null ? new Heap(allocator, os, onOutOfMemory) : new DebugHeap(allocator, os, onOutOfMemory, debug);
 }
@@ -130,9 +128,16 @@ export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly
   if (!policy) throw new HeapError(`attachHeap: unknown allocator policy id ${u32[hw + Hdr.W_POLICY]}`, 'BAD_HEAP_MEMORY');
   if (u32[hw + Hdr.W_BASE] !== base) throw new HeapError(`attachHeap: the heap header at ${base} says its base is ${u32[hw + Hdr.W_BASE]}`, 'BAD_HEAP_MEMORY');
   if (u32[hw + Hdr.W_BRK] > backing.byteLength) throw new HeapError(`attachHeap: the heap's break ${u32[hw + Hdr.W_BRK]} lies beyond the memory (${backing.byteLength} bytes)`, 'BAD_HEAP_MEMORY');
-  keepShapesAlive(backing.kind, () => createHeap({ backing: backing.kind, initialSize: 0, maxSize: 65536 }));
+  keepShapes(backing.kind, false);
   const os = new OsLayer(backing, base);
   return new Heap(policy.create(os), os, onOutOfMemory);
+}
+
+/** One smallest heap of this kind (and mode) kept alive: see shape-anchor.ts. */
+function keepShapes(kind: BackingKind, debug: boolean): void {
+  keepShapesAlive(debug ? `${kind}+debug` : kind, () => createHeap({
+    backing: kind, initialSize: 0, maxSize: 65536, debug: debug ? { stacks: false } : undefined,
+  }));
 }
 
 function oomOption(op: string, v: unknown): OutOfMemoryPolicy {

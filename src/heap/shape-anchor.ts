@@ -17,9 +17,17 @@
  */
 const anchors = new Map<string, unknown>();
 
-/** Calls `make` once per `key` and keeps what it returns forever. */
+/**
+ * Calls `make` once per `key` and keeps what it returns forever. A failure is
+ * swallowed: the anchor only saves V8 warm-up, and must never make the caller's
+ * own heap fail (it is not retried).
+ */
 export function keepShapesAlive(key: string, make: () => unknown): void {
   if (anchors.has(key)) return;
   anchors.set(key, null); // first: `make` may create a heap, which comes back here
-  anchors.set(key, make());
+  try {
+    anchors.set(key, make());
+  } catch {
+    // no anchor for this configuration
+  }
 }

@@ -11,7 +11,7 @@
  */
 
 import { createHeap } from '../index.js';
-import type { BackingKind, HeapOptions } from '../heap/types.js';
+import type { BackingKind, HeapOptions, HeapStats } from '../heap/types.js';
 import { checkLiveness } from './liveness.js';
 import { runMeasurePass } from './measure-pass.js';
 import { describeThrown, type ReplayHeap, type ReplayHeapFactory } from './replay-heap.js';
@@ -41,7 +41,11 @@ export interface ReplayOptions {
   createHeap?: ReplayHeapFactory;
 }
 
-export interface ReplayResult {
+/** The heap's OS-layer and reuse counters, as stats() reports them after the last op. */
+type ReplayCounters = Pick<HeapStats, 'osGrows' | 'osBytesGrown' | 'osShrinks' | 'osBytesReturned' |
+  'sbrkCalls' | 'runsMapped' | 'runsUnmapped' | 'reusedAllocs' | 'grownAllocs'>;
+
+export interface ReplayResult extends ReplayCounters {
   /** The trace's source (the path as given). */
   trace: string;
   ops: number;
@@ -60,15 +64,6 @@ export interface ReplayResult {
   utilization: number;
   /** stats().externalFragmentation at the moment live bytes peaked. */
   externalFragmentation: number;
-  osGrows: number;
-  osBytesGrown: number;
-  osShrinks: number;
-  osBytesReturned: number;
-  sbrkCalls: number;
-  runsMapped: number;
-  runsUnmapped: number;
-  reusedAllocs: number;
-  grownAllocs: number;
   /** reusedAllocs / (reusedAllocs + grownAllocs); 0 if nothing was allocated. */
   reuseRatio: number;
 }
