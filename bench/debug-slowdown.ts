@@ -23,23 +23,12 @@ import { type DebugRow, renderDebugTable } from './report.js';
 
 export type { DebugRow } from './report.js';
 
-export interface DebugSlowdown {
-  trace: string;
-  /** Median ns per op of the normal heap, of debug mode with stacks off, and with stacks on. */
-  normal: number;
-  stacksOff: number;
-  stacksOn: number;
-  /** Errors the replays reported (0: clean), with the first messages. */
-  errors: number;
-  errorMessages: string[];
-}
-
 function timed(trace: Trace, heapOptions: HeapOptions, samples: number, minOps: number) {
   return replayTrace(trace, { verify: false, timed: true, samples, minTimedOpsPerSample: minOps, heapOptions });
 }
 
 /** Times one trace in the three modes (stacks on gets a third of the ops and at most 3 samples). */
-export function debugSlowdown(trace: Trace, samples = 5, minOps = 100_000): DebugSlowdown {
+export function debugSlowdown(trace: Trace, samples = 5, minOps = 100_000): DebugRow {
   const normal = timed(trace, {}, samples, minOps);
   const off = timed(trace, { debug: { stacks: false } }, samples, minOps);
   const on = timed(trace, { debug: true }, Math.min(samples, 3), Math.ceil(minOps / 3));

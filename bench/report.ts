@@ -45,9 +45,11 @@ export interface HookRow {
 /** Debug-mode section: median ns/op of the replay engine's timed pass per mode on one trace. */
 export interface DebugRow {
   trace: string;
+  /** Median ns per op of the normal heap, of debug mode with stacks off, and with stacks on. */
   normal: number;
   stacksOff: number;
   stacksOn: number;
+  /** Errors the replays reported (0: clean), with the first messages. */
   errors: number;
   errorMessages: string[];
 }
