@@ -186,6 +186,58 @@ test('trim() returns exactly how far the break fell', () => {
   }
 });
 
+// ───────────────────────────────────────────── placement: size-class regions and the break
+
+test('a region tail at the top is absorbed when the break must rise for a large block', () => {
+  // short1-bal's pattern: a small block cuts a region out of the free top; the
+  // next large block must start right after that small block, not after the
+  // region's unused rest (which would stay unused at the heap's peak)
+  const heap = createHeap();
+  const a = heap.malloc(2040);
+  const b = heap.malloc(2040);
+  heap.free(b); // b's chunk is now the free top
+  const small = heap.malloc(48);
+  const large = heap.malloc(4072);
+  assert.equal(large, small + heap.usableSize(small) + 8, `large block at ${large}, small block at ${small}`);
+  heap.free(small);
+  heap.free(a);
+  heap.free(large);
+  heap.check();
+});
+
+test('a region tail and the free space around it are reused before the heap grows', () => {
+  const heap = createHeap();
+  const x = heap.malloc(3000);
+  const guard = heap.malloc(3000); // keeps x off the top
+  heap.free(x);
+  const small = heap.malloc(40); // its region is cut from x's free chunk: [small | tail][free rest][guard]
+  const before = heap.stats().heapSize;
+  const freeRest = heap.stats().largestFreeBlock;
+  // the free rest alone is too small: only merged with the region's tail before it does it fit
+  const c = heap.malloc(2900);
+  assert.ok(freeRest < 2900 + 8, `setup: a free chunk of ${freeRest} bytes fits on its own`);
+  assert.equal(heap.stats().heapSize, before, 'the heap grew although the region tail + the free rest fit the request');
+  assert.ok(c < guard, `the block went to ${c}, after the guard at ${guard}`);
+  heap.check();
+  for (const p of [small, guard, c]) heap.free(p);
+  heap.check();
+});
+
+test('a region taken from the top strands at most 1/64 of the heap above the live data', () => {
+  const heap = createHeap({ maxSize: 64 * 1024 * 1024 });
+  const kept: number[] = [];
+  for (let i = 0; i < 1500; i++) kept.push(heap.malloc(400)); // about 600 KiB of one size group
+  const before = heap.stats().heapSize;
+  kept.push(heap.malloc(16)); // the first block of another group: a new region at the top
+  const rise = heap.stats().heapSize - before;
+  // a whole region would be 1/32 of the heap (about 19 KiB here)
+  assert.ok(rise > 0 && rise <= before / 64 + 8, `the break rose by ${rise} bytes for one 16-byte block (heap ${before})`);
+  for (let i = 0; i < 2000; i++) kept.push(heap.malloc(16)); // the group's next regions follow at the top
+  heap.check();
+  for (const p of kept) heap.free(p);
+  heap.check();
+});
+
 // ───────────────────────────────────────────── out of memory
 
 for (const backing of BACKINGS) {

@@ -3,7 +3,7 @@
  * object attached to the memory. Everything a second Heap needs to find and
  * use the heap is here; policy metadata (bins, regions) follows it.
  *
- *   base + 0    u32 words (W_*)          base + 96   f64 slots (F_*)
+ *   base + 0    u32 words (W_*)          base + 80   f64 slots (F_*)
  *   ┌────────┬─────────┬────────┬─────┐  ┌───────────┬───────────┬─────┐
  *   │ magic  │ version │ policy │ ... │  │ maxSize   │ initSize  │ ... │
  *   └────────┴─────────┴────────┴─────┘  └───────────┴───────────┴─────┘
@@ -15,7 +15,7 @@
 
 export const enum Hdr {
   HEAP_MAGIC = 0x574c4648, // "HFLW" little-endian
-  LAYOUT_VERSION = 1,
+  LAYOUT_VERSION = 2,
 
   // u32 word offsets from the base
   W_MAGIC = 0,
@@ -47,8 +47,8 @@ export const enum Hdr {
   /** Free chunks: in the bins, and region tails. */
   W_FREE_BLOCKS = 19,
 
-  F_SLOTS_BYTE = 96,
-  // f64 slot numbers (slot i lives at base + 96 + 8 i): sizes up to 4 GiB and rare counters
+  F_SLOTS_BYTE = 80,
+  // f64 slot numbers (slot i lives at base + 80 + 8 i): sizes up to 4 GiB and rare counters
   F_MAX_SIZE = 0,
   F_INITIAL_SIZE = 1,
   F_GROWN_ALLOCS = 2,
@@ -66,7 +66,7 @@ export const enum Hdr {
   F_FREES = 13,
   F_SLOT_COUNT = 14,
 
-  HEADER_BYTES = F_SLOTS_BYTE + F_SLOT_COUNT * 8, // 208
+  HEADER_BYTES = F_SLOTS_BYTE + F_SLOT_COUNT * 8, // 192
 }
 
 export const BACKING_CODES = ['arraybuffer', 'resizable', 'shared', 'wasm'] as const;

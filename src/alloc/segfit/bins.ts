@@ -5,6 +5,7 @@
  *   large bins: two-level segregated fit (TLSF, Masmano et al. 2004) for > 512:
  *     first level  fl = floor(log2(size))           (9 .. 31)
  *     second level sl = the bit below the top one     (2 lists per power of two)
+ *     (sizes of 2^24 and more: one list, level 24, sub-list 0)
  *
  *     size  520..1023  │ fl 9  │ sl 0: 520-767    sl 1: 768-1023
  *           1024..2047 │ fl 10 │ sl 0: 1024-1535  sl 1: 1536-2047   ...
@@ -25,14 +26,25 @@ export const enum Meta {
   P_REGION_SLOTS = 0, //  6 words: region tail chunk per group (0 = none)
   P_SMALL_MAP = 6, //     3 words: bit i = small list i non-empty (i = csize / 8)
   P_FL_MAP = 9, //        1 word:  bit f-9 = some large list of level f non-empty
-  P_SL_MAP = 10, //       2 words: bit (f-9)*2 + s = list (f, s) non-empty
-  P_SMALL_HEADS = 12, // 65 words: heads of small lists, index csize / 8 (0 and 1 unused)
-  P_LARGE_HEADS = 77, // 46 words: heads of large lists, index (f-9)*2 + s
-  POLICY_WORDS = 124, // even: blocks must start 8-aligned
+  P_SL_MAP = 10, //       1 word:  bit (f-9)*2 + s = list (f, s) non-empty
+  /**
+   * Heads of small lists, word P_SMALL_HEADS + csize / 8 for csize 16..512:
+   * words 11..73 (indices 0 and 1, sizes 0 and 8, are never used, so the
+   * base is set two words before the first head).
+   */
+  P_SMALL_HEADS = 9,
+  P_LARGE_HEADS = 74, //  31 words: heads of large lists, index (f-9)*2 + s
+  POLICY_WORDS = 106, //  (105 used) even: blocks must start 8-aligned
 }
 
 const enum Tlsf {
   FL_MIN = 9,
+  /**
+   * Sizes of 2^FL_CAP bytes and more share one list (level FL_CAP, sub-list
+   * 0): so big a free chunk is rare, and the lists it would need cost
+   * metadata every heap pays for.
+   */
+  FL_CAP = 24,
   SL_BITS = 1,
   SL_COUNT = 1 << SL_BITS,
   /** How many chunks of the first candidate large list are examined for a best fit. */
@@ -40,10 +52,10 @@ const enum Tlsf {
 }
 
 export function largeLevel(size: number): number {
-  return 31 - Math.clz32(size);
+  return Math.min(31 - Math.clz32(size), Tlsf.FL_CAP);
 }
 export function largeSub(size: number, fl: number): number {
-  return (size >>> (fl - Tlsf.SL_BITS)) & (Tlsf.SL_COUNT - 1);
+  return fl === Tlsf.FL_CAP ? 0 : (size >>> (fl - Tlsf.SL_BITS)) & (Tlsf.SL_COUNT - 1);
 }
 
 /** Heads word index of the list that holds chunks of `size`. */
@@ -117,7 +129,7 @@ function lowestBit(x: number): number {
 /** First chunk of the first non-empty large list at or above (fl, sl); 0 if none. */
 function firstLargeFrom(u32: Uint32Array, pm: number, fl: number, sl: number): number {
   if (fl < Tlsf.FL_MIN) { fl = Tlsf.FL_MIN; sl = 0; }
-  if (fl > 31) return 0;
+  if (fl > Tlsf.FL_CAP) return 0;
   let slMap = sl < Tlsf.SL_COUNT ? levelMap(u32, pm, fl) & (~0 << sl) : 0;
   if (slMap === 0) {
     const shift = fl - Tlsf.FL_MIN + 1;
@@ -199,13 +211,14 @@ export function largestInBins(u32: Uint32Array, pm: number, scan: number): numbe
 /** Every list as [headIndex, expected size range] for check(). */
 export function forEachList(pm: number, visit: (headIndex: number, min: number, max: number) => void): void {
   for (let i = 2; i <= Chunk.SMALL_MAX >>> 3; i++) visit(pm + Meta.P_SMALL_HEADS + i, i << 3, i << 3);
-  for (let fl = Tlsf.FL_MIN; fl <= 31; fl++) {
+  for (let fl = Tlsf.FL_MIN; fl < Tlsf.FL_CAP; fl++) {
     for (let sl = 0; sl < Tlsf.SL_COUNT; sl++) {
       const min = 2 ** fl + sl * 2 ** (fl - Tlsf.SL_BITS);
       const max = min + 2 ** (fl - Tlsf.SL_BITS) - 1;
       visit(pm + Meta.P_LARGE_HEADS + (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + sl, Math.max(min, Chunk.SMALL_MAX + 8), max);
     }
   }
+  visit(pm + Meta.P_LARGE_HEADS + (Tlsf.FL_CAP - Tlsf.FL_MIN) * Tlsf.SL_COUNT, 2 ** Tlsf.FL_CAP, 2 ** 32 - 1);
 }
 
 /** Is the bitmap bit for the list at headIndex set? (for check()) */

@@ -170,15 +170,49 @@ export class SegFit implements AllocatorPolicy {
       if (tail !== 0) {
         const ts = sizeOf(u32[tail >>> 2]);
         if (ts >= csize) return this.carveRegion(g, tail, ts, csize);
-        this.releaseRegion(g); // too small for this request: hand it to the bins
+        // too small for this request: hand it to the bins (a tail at the top becomes
+        // part of the free top, where the group's next region can start)
+        this.releaseRegion(g);
       }
       return this.newRegion(g, csize);
     }
     const f = findFit(u32, pm, csize);
     if (ev !== null) ev({ type: 'bin', bin: -1, binSize: csize, hit: f !== 0 });
     if (f !== 0) return this.takeFree(f, sizeOf(u32[f >>> 2]), csize);
+    const r = this.regionMergeFit(csize);
+    if (r !== 0) return this.takeFree(r, sizeOf(this.u32[r >>> 2]), csize);
     const c = this.growTop(csize);
     return c !== 0 ? c : this.stealRegion(csize);
+  }
+
+  /**
+   * Before the break rises for a large request, a region tail must not be
+   * what makes the heap grow. A tail whose free neighbours would merge with it
+   * into a chunk that fits is released, and that merged chunk (in its bin) is
+   * returned. A tail that is, or only has free space between it and, the last
+   * chunk is released too when it is bigger than a region step (it becomes
+   * part of the top the break rises from), and 0 is returned; a smaller one
+   * stays, as the regionStep bound allows (releasing it would cost a new
+   * region). At most GROUPS tails are looked at.
+   */
+  private regionMergeFit(csize: number): number {
+    const u32 = this.u32;
+    const sentinel = u32[this.hw + Hdr.W_BRK] - 8;
+    for (let g = 0; g < Chunk.GROUPS; g++) {
+      const t = u32[this.pm + Meta.P_REGION_SLOTS + g];
+      if (t === 0) continue;
+      const th = u32[t >>> 2];
+      let start = t;
+      let end = t + sizeOf(th);
+      if ((th & Chunk.PREV_USED) === 0) start -= u32[(t - 4) >>> 2];
+      const nh = u32[end >>> 2];
+      if ((nh & Chunk.USED) === 0) end += sizeOf(nh);
+      if (end - start >= csize || (end === sentinel && sizeOf(th) > this.regionStep(Chunk.MIN_CHUNK))) {
+        this.releaseRegion(g, false);
+        return end - start >= csize ? start : 0;
+      }
+    }
+    return 0;
   }
 
   /** Takes free chunk c (in a bin) of `size` for a csize request, splitting off the rest. */
@@ -238,6 +272,20 @@ export class SegFit implements AllocatorPolicy {
     return tail;
   }
 
+  /**
+   * Size of a region taken from the top: 1/64 of the heap (at least 8 chunks,
+   * at most REGION_MAX), half of a region cut from a free chunk, so the unused
+   * rest of a region strands at most that much above the heap's live data.
+   */
+  private regionStep(csize: number): number {
+    const r = Math.min(Chunk.REGION_MAX, Math.max(csize * 8, this.heapBytes() >>> 6));
+    return r - (r % 8);
+  }
+
+  private heapBytes(): number {
+    return this.u32[this.hw + Hdr.W_BRK] - this.u32[this.hw + Hdr.W_HEAP_START];
+  }
+
   /** Gives group g's region tail (if any) back as an ordinary free chunk. */
   private releaseRegion(g: number, mayTrim = true): void {
     const u32 = this.u32;
@@ -253,8 +301,7 @@ export class SegFit implements AllocatorPolicy {
 
   /** How big a new region for a csize request should be: grows with the heap, bounded. */
   private regionBytes(csize: number): number {
-    const heapBytes = this.u32[this.hw + Hdr.W_BRK] - this.u32[this.hw + Hdr.W_HEAP_START];
-    const r = Math.min(Chunk.REGION_MAX, Math.max(csize * 8, heapBytes >>> 5));
+    const r = Math.min(Chunk.REGION_MAX, Math.max(csize * 8, this.heapBytes() >>> 5));
     return r - (r % 8);
   }
 
@@ -275,7 +322,7 @@ export class SegFit implements AllocatorPolicy {
         u32[(c + size) >>> 2] |= Chunk.PREV_USED;
       }
     } else {
-      c = this.extendTop(want);
+      c = this.extendTop(this.regionStep(csize));
       if (c === 0) {
         // not room for a whole region: another group's region, or just this request
         const stolen = this.stealRegion(csize);
@@ -597,8 +644,7 @@ export class SegFit implements AllocatorPolicy {
   }
 
   private maxTailBytes(): number {
-    const heapBytes = this.u32[this.hw + Hdr.W_BRK] - this.u32[this.hw + Hdr.W_HEAP_START];
-    return Math.max(512, Math.min(Chunk.REGION_MAX, heapBytes >>> 4));
+    return Math.max(512, Math.min(Chunk.REGION_MAX, this.heapBytes() >>> 4));
   }
 
   // ───────────────────────────────────────────── realloc
