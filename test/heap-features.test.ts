@@ -205,6 +205,30 @@ test('a region tail at the top is absorbed when the break must rise for a large 
   heap.check();
 });
 
+test('a pattern replayed on the emptied heap needs no more memory than the first time', () => {
+  // short1-bal: the second time round the top is already free, so the large
+  // blocks come from the free top chunk instead of raising the break; a region
+  // tail right below that chunk must not be left under them either
+  const ops: Array<[string, number, number]> = [
+    ['a', 0, 2040], ['a', 1, 2040], ['f', 1, 0], ['a', 2, 48], ['a', 3, 4072], ['f', 3, 0],
+    ['a', 4, 4072], ['f', 0, 0], ['f', 2, 0], ['a', 5, 4072], ['f', 4, 0], ['f', 5, 0],
+  ];
+  const heap = createHeap({ trimThreshold: 1 << 20 }); // keep the free top between rounds
+  const peaks: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const ptr: number[] = [];
+    let peak = 0;
+    for (const [op, id, size] of ops) {
+      if (op === 'a') ptr[id] = heap.malloc(size);
+      else heap.free(ptr[id]);
+      peak = Math.max(peak, heap.stats().heapSize);
+    }
+    peaks.push(peak);
+    heap.check();
+  }
+  assert.deepEqual(peaks, [peaks[0], peaks[0], peaks[0]], `peak heap size per round: ${peaks.join(', ')}`);
+});
+
 test('a region tail and the free space around it are reused before the heap grows', () => {
   const heap = createHeap();
   const x = heap.malloc(3000);

@@ -176,9 +176,16 @@ export class SegFit implements AllocatorPolicy {
       }
       return this.newRegion(g, csize);
     }
-    const f = findFit(u32, pm, csize);
+    let f = findFit(u32, pm, csize);
     if (ev !== null) ev({ type: 'bin', bin: -1, binSize: csize, hit: f !== 0 });
-    if (f !== 0) return this.takeFree(f, sizeOf(u32[f >>> 2]), csize);
+    if (f !== 0) {
+      const fs = sizeOf(u32[f >>> 2]);
+      // the top chunk: a big region tail right below it would be left under this block
+      if (isRegionTail(u32[(f - 4) >>> 2]) && f + fs === u32[this.hw + Hdr.W_BRK] - 8 && this.releaseTailBelow(f)) {
+        f = findFit(this.u32, pm, csize);
+      }
+      return this.takeFree(f, sizeOf(this.u32[f >>> 2]), csize);
+    }
     const r = this.regionMergeFit(csize);
     if (r !== 0) return this.takeFree(r, sizeOf(this.u32[r >>> 2]), csize);
     const c = this.growTop(csize);
@@ -207,7 +214,7 @@ export class SegFit implements AllocatorPolicy {
       if ((th & Chunk.PREV_USED) === 0) start -= u32[(t - 4) >>> 2];
       const nh = u32[end >>> 2];
       if ((nh & Chunk.USED) === 0) end += sizeOf(nh);
-      if (end - start >= csize || (end === sentinel && sizeOf(th) > this.regionStep(Chunk.MIN_CHUNK))) {
+      if (end - start >= csize || (end === sentinel && sizeOf(th) > this.topTailMax())) {
         this.releaseRegion(g, false);
         return end - start >= csize ? start : 0;
       }
@@ -273,6 +280,33 @@ export class SegFit implements AllocatorPolicy {
   }
 
   /**
+   * Releases the region tail that ends at chunk c, if there is one and it is
+   * bigger than topTailMax (it merges with c); whether one was. A region's
+   * last word holds REGION_TAIL | group (written when the region is made:
+   * carving takes from the front, so the tail's end and that word stay put);
+   * user data that happens to look the same is told apart by the group's
+   * slot, which names the one tail of the group.
+   */
+  private releaseTailBelow(c: number): boolean {
+    const u32 = this.u32;
+    const mark = u32[(c - 4) >>> 2];
+    if (!isRegionTail(mark)) return false;
+    const g = mark & 0xff;
+    if (g >= Chunk.GROUPS) return false;
+    const t = u32[this.pm + Meta.P_REGION_SLOTS + g];
+    if (t === 0) return false;
+    const ts = sizeOf(u32[t >>> 2]);
+    if (t + ts !== c || ts <= this.topTailMax()) return false;
+    this.releaseRegion(g, false);
+    return true;
+  }
+
+  /** The most a region tail may strand at the top, under blocks that come after it. */
+  private topTailMax(): number {
+    return this.regionStep(Chunk.MIN_CHUNK);
+  }
+
+  /**
    * Size of a region taken from the top: 1/64 of the heap (at least 8 chunks,
    * at most REGION_MAX), half of a region cut from a free chunk, so the unused
    * rest of a region strands at most that much above the heap's live data.
@@ -307,11 +341,12 @@ export class SegFit implements AllocatorPolicy {
 
   private newRegion(g: number, csize: number): number {
     let u32 = this.u32;
-    const want = this.regionBytes(csize);
     let c = findFit(u32, this.pm, csize);
     let size = 0;
     if (c !== 0) {
       size = sizeOf(u32[c >>> 2]);
+      // cut from the top chunk, a region is a step, as when the break rises for it
+      const want = c + size === u32[this.hw + Hdr.W_BRK] - 8 ? this.regionStep(csize) : this.regionBytes(csize);
       binRemove(u32, this.pm, c, size);
       if (size - want >= Chunk.MIN_CHUNK) {
         // keep `want` bytes as the region; the rest stays a free chunk in the bins
@@ -337,6 +372,7 @@ export class SegFit implements AllocatorPolicy {
     // a region tail is reserved: USED for its neighbours, so they never merge into it
     u32[c >>> 2] = size | Chunk.USED | Chunk.PREV_USED;
     u32[(c + 4) >>> 2] = (Chunk.REGION_TAIL | g | (this.grew ? Chunk.FRESH : 0)) >>> 0;
+    u32[(c + size - 4) >>> 2] = (Chunk.REGION_TAIL | g) >>> 0; // the region's end mark: see releaseTailBelow
     u32[this.hw + Hdr.W_FREE_BLOCKS] += 1;
     u32[this.pm + Meta.P_REGION_SLOTS + g] = c;
     return this.carveRegion(g, c, size, csize);
