@@ -676,11 +676,16 @@ export class SegFit implements AllocatorPolicy {
     u32[this.pm + Meta.P_REGION_SLOTS + g] = start;
     const ev = this.listener;
     if (ev !== null) ev({ type: 'coalesce', block: start + Chunk.HEADER, prev: mergedPrev && mergedPrev + Chunk.HEADER, next: tail + Chunk.HEADER, size: total });
-    if (total > this.maxTailBytes()) this.releaseRegion(g);
+    if (total > this.maxTailBytes(g)) this.releaseRegion(g);
   }
 
-  private maxTailBytes(): number {
-    return Math.max(512, Math.min(Chunk.REGION_MAX, this.heapBytes() >>> 4));
+  /**
+   * At least the biggest region group g can be given (8 of its largest
+   * chunks), or a block freed back into a fresh region would release it at
+   * once, and a malloc/free loop would make and release a region every time.
+   */
+  private maxTailBytes(g: number): number {
+    return Math.max(256 << g, Math.min(Chunk.REGION_MAX, this.heapBytes() >>> 4));
   }
 
   // ───────────────────────────────────────────── realloc
