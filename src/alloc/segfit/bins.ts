@@ -3,9 +3,9 @@
  *
  *   small bins: one list per chunk size 16, 24, ..., 512 (exact fit, O(1))
  *   large bins: two-level segregated fit (TLSF, Masmano et al. 2004) for > 512:
- *     first level  fl = floor(log2(size))           (9 .. 31)
+ *     first level  fl = floor(log2(size))           (9 .. 21)
  *     second level sl = the bit below the top one     (2 lists per power of two)
- *     (sizes of 2^24 and more: one list, level 24, sub-list 0)
+ *     (sizes of 2^22 = 4 MiB and more: one list, level 22, sub-list 0)
  *
  *     size  520..1023  │ fl 9  │ sl 0: 520-767    sl 1: 768-1023
  *           1024..2047 │ fl 10 │ sl 0: 1024-1535  sl 1: 1536-2047   ...
@@ -23,28 +23,34 @@
 import { sizeOf, Chunk } from './layout.js';
 
 export const enum Meta {
-  P_REGION_SLOTS = 0, //  6 words: region tail chunk per group (0 = none)
-  P_SMALL_MAP = 6, //     3 words: bit i = small list i non-empty (i = csize / 8)
-  P_FL_MAP = 9, //        1 word:  bit f-9 = some large list of level f non-empty
-  P_SL_MAP = 10, //       1 word:  bit (f-9)*2 + s = list (f, s) non-empty
+  P_REGION_SLOTS = 0, //  5 words: region tail chunk per group (0 = none)
+  /**
+   * 2 words: bit j of the pair = small list of csize 8j non-empty, j = (csize / 8) mod 64:
+   * csize 16..504 are bits 2..63, csize 512 is bit 0 (bits 0 and 1 would be sizes 0 and 8)
+   */
+  P_SMALL_MAP = 5,
+  P_FL_MAP = 7, //        1 word:  bit f-9 = some large list of level f non-empty
+  P_SL_MAP = 8, //        1 word:  bit (f-9)*2 + s = list (f, s) non-empty
   /**
    * Heads of small lists, word P_SMALL_HEADS + csize / 8 for csize 16..512:
-   * words 11..73 (indices 0 and 1, sizes 0 and 8, are never used, so the
+   * words 9..71 (indices 0 and 1, sizes 0 and 8, are never used, so the
    * base is set two words before the first head).
    */
-  P_SMALL_HEADS = 9,
-  P_LARGE_HEADS = 74, //  31 words: heads of large lists, index (f-9)*2 + s
-  POLICY_WORDS = 106, //  (105 used) even: blocks must start 8-aligned
+  P_SMALL_HEADS = 7,
+  P_LARGE_HEADS = 72, //  27 words: heads of large lists, index (f-9)*2 + s
+  POLICY_WORDS = 100, //  (99 used) even: blocks must start 8-aligned
 }
 
 const enum Tlsf {
   FL_MIN = 9,
   /**
-   * Sizes of 2^FL_CAP bytes and more share one list (level FL_CAP, sub-list
-   * 0): so big a free chunk is rare, and the lists it would need cost
-   * metadata every heap pays for.
+   * Sizes of 2^FL_CAP bytes (4 MiB) and more share one list (level FL_CAP,
+   * sub-list 0): so big a free chunk is rare (requests that big are page runs,
+   * given back when freed at the top), and the lists it would need cost
+   * metadata every heap pays for. A request that big looks at the first
+   * BEST_FIT_SCAN chunks of that list.
    */
-  FL_CAP = 24,
+  FL_CAP = 22,
   SL_BITS = 1,
   SL_COUNT = 1 << SL_BITS,
   /** How many chunks of the first candidate large list are examined for a best fit. */
@@ -89,10 +95,14 @@ export function binRemove(u32: Uint32Array, pm: number, c: number, size: number)
   if (next !== 0) u32[(next + 8) >>> 2] = prev;
 }
 
+/** Word of the small map holding the bit of small chunk size csize (its bit is (csize >>> 3) & 31). */
+export function smallMapWord(pm: number, csize: number): number {
+  return pm + Meta.P_SMALL_MAP + ((csize >>> 8) & 1);
+}
+
 function setListBit(u32: Uint32Array, pm: number, size: number): void {
   if (size <= Chunk.SMALL_MAX) {
-    const i = size >>> 3;
-    u32[pm + Meta.P_SMALL_MAP + (i >>> 5)] |= 1 << (i & 31);
+    u32[smallMapWord(pm, size)] |= 1 << ((size >>> 3) & 31);
   } else {
     const fl = largeLevel(size);
     const bit = (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + largeSub(size, fl);
@@ -103,8 +113,7 @@ function setListBit(u32: Uint32Array, pm: number, size: number): void {
 
 function clearListBit(u32: Uint32Array, pm: number, size: number): void {
   if (size <= Chunk.SMALL_MAX) {
-    const i = size >>> 3;
-    u32[pm + Meta.P_SMALL_MAP + (i >>> 5)] &= ~(1 << (i & 31));
+    u32[smallMapWord(pm, size)] &= ~(1 << ((size >>> 3) & 31));
   } else {
     const fl = largeLevel(size);
     const bit = (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + largeSub(size, fl);
@@ -149,11 +158,16 @@ function firstLargeFrom(u32: Uint32Array, pm: number, fl: number, sl: number): n
  */
 export function findFit(u32: Uint32Array, pm: number, size: number): number {
   if (size <= Chunk.SMALL_MAX) {
-    let i = size >>> 3;
-    for (let w = i >>> 5; w < 3; w++) {
-      const bits = w === i >>> 5 ? u32[pm + Meta.P_SMALL_MAP + w] & (~0 << (i & 31)) : u32[pm + Meta.P_SMALL_MAP + w];
-      if (bits !== 0) return u32[pm + Meta.P_SMALL_HEADS + (w << 5) + lowestBit(bits)];
+    const i = size >>> 3;
+    if (i < 64) {
+      for (let w = i >>> 5; w < 2; w++) {
+        let bits = u32[pm + Meta.P_SMALL_MAP + w];
+        if (w === i >>> 5) bits &= ~0 << (i & 31);
+        if (w === 0) bits &= ~1; // bit 0 is csize 512, the largest: looked at last
+        if (bits !== 0) return u32[pm + Meta.P_SMALL_HEADS + (w << 5) + lowestBit(bits)];
+      }
     }
+    if ((u32[pm + Meta.P_SMALL_MAP] & 1) !== 0) return u32[pm + Meta.P_SMALL_HEADS + 64];
     return firstLargeFrom(u32, pm, Tlsf.FL_MIN, 0);
   }
   const fl = largeLevel(size);
@@ -194,8 +208,10 @@ export function largestInBins(u32: Uint32Array, pm: number, scan: number): numbe
   if (flMap !== 0) {
     const fl = 31 - Math.clz32(flMap) + Tlsf.FL_MIN;
     c = u32[pm + Meta.P_LARGE_HEADS + (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + 31 - Math.clz32(levelMap(u32, pm, fl))];
+  } else if ((u32[pm + Meta.P_SMALL_MAP] & 1) !== 0) {
+    c = u32[pm + Meta.P_SMALL_HEADS + 64]; // csize 512
   } else {
-    for (let w = 2; w >= 0 && c === 0; w--) {
+    for (let w = 1; w >= 0 && c === 0; w--) {
       const bits = u32[pm + Meta.P_SMALL_MAP + w];
       if (bits !== 0) c = u32[pm + Meta.P_SMALL_HEADS + (w << 5) + 31 - Math.clz32(bits)];
     }
@@ -223,10 +239,7 @@ export function forEachList(pm: number, visit: (headIndex: number, min: number, 
 
 /** Is the bitmap bit for the list at headIndex set? (for check()) */
 export function listBitSet(u32: Uint32Array, pm: number, size: number): boolean {
-  if (size <= Chunk.SMALL_MAX) {
-    const i = size >>> 3;
-    return (u32[pm + Meta.P_SMALL_MAP + (i >>> 5)] & (1 << (i & 31))) !== 0;
-  }
+  if (size <= Chunk.SMALL_MAX) return (u32[smallMapWord(pm, size)] & (1 << ((size >>> 3) & 31))) !== 0;
   const fl = largeLevel(size);
   return (levelMap(u32, pm, fl) & (1 << largeSub(size, fl))) !== 0 &&
     (u32[pm + Meta.P_FL_MAP] & (1 << (fl - Tlsf.FL_MIN))) !== 0;

@@ -71,8 +71,8 @@ export const enum Chunk {
   REGION_TAIL = 0xffff0000,
   FRESH = 0x100,
 
-  /** Size groups that get regions: 16-31, 32-63, ..., 256-511, 512. */
-  GROUPS = 6,
+  /** Size groups that get regions: 16-31, 32-63, 64-127, 128-255, 256-512. */
+  GROUPS = 5,
   REGION_MAX = 16384,
 }
 
@@ -93,5 +93,5 @@ export function chunkSizeFor(n: number): number {
 }
 
 export function groupOf(csize: number): number {
-  return 27 - Math.clz32(csize);
+  return Math.min(27 - Math.clz32(csize), Chunk.GROUPS - 1);
 }
