@@ -33,8 +33,14 @@
  * A region tail is the unused rest of a region: a chunk marked U (so its
  * neighbours never merge into it and it never sits in a bin) whose second
  * word is REGION_TAIL | FRESH? | group, on its group's slot. It is free
- * memory for the statistics and for blocks(); trim() and running out of
- * room give it back as an ordinary free chunk.
+ * memory for the statistics and for blocks(); trim(), running out of room
+ * and a large request that its free neighbours would fit give it back as an
+ * ordinary free chunk. A region's last word holds REGION_TAIL | group from
+ * the region's making on (carving takes from the front, so the tail's end
+ * never moves): a hint to find a tail from the chunk after it, which the
+ * group's slot confirms (the word may have become user data since).
+ *
+ *     region:  [carved][carved][tail: size|U  REGION_TAIL|g ... REGION_TAIL|g]
  *
  * The heap ends with an 8-byte sentinel chunk of size 0 marked USED whose
  * P bit says whether the last real chunk is free; the break is right after it.
