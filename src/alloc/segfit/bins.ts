@@ -48,7 +48,8 @@ const enum Tlsf {
    * sub-list 0): so big a free chunk is rare (requests that big are page runs,
    * given back when freed at the top), and the lists it would need cost
    * metadata every heap pays for. A request that big looks at the first
-   * BEST_FIT_SCAN chunks of that list.
+   * BEST_FIT_SCAN chunks of that list. Also keeps every list's bit
+   * ((FL_CAP - FL_MIN) * SL_COUNT <= 31) in the one word P_SL_MAP.
    */
   FL_CAP = 22,
   SL_BITS = 1,
@@ -64,21 +65,31 @@ export function largeSub(size: number, fl: number): number {
   return fl === Tlsf.FL_CAP ? 0 : (size >>> (fl - Tlsf.SL_BITS)) & (Tlsf.SL_COUNT - 1);
 }
 
-/** Heads word index of the list that holds chunks of `size`. */
-export function binHeadIndex(pm: number, size: number): number {
-  if (size <= Chunk.SMALL_MAX) return pm + Meta.P_SMALL_HEADS + (size >>> 3);
-  const fl = largeLevel(size);
-  return pm + Meta.P_LARGE_HEADS + (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + largeSub(size, fl);
-}
-
 /** Links free chunk c (header already says free, size `size`) at the head of its list. */
 export function binInsert(u32: Uint32Array, pm: number, c: number, size: number): void {
-  const hi = binHeadIndex(pm, size);
+  if (size <= Chunk.SMALL_MAX) {
+    const hi = pm + Meta.P_SMALL_HEADS + (size >>> 3);
+    const head = u32[hi];
+    u32[(c + 4) >>> 2] = head;
+    u32[(c + 8) >>> 2] = 0;
+    if (head !== 0) u32[(head + 8) >>> 2] = c;
+    else u32[smallMapWord(pm, size)] |= 1 << ((size >>> 3) & 31);
+    u32[hi] = c;
+    return;
+  }
+  // large: the level and list computed once for the head and both bitmaps
+  // (list < 32, so the second-level bitmap is one word: see FL_CAP)
+  const fl = largeLevel(size);
+  const list = (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + largeSub(size, fl);
+  const hi = pm + Meta.P_LARGE_HEADS + list;
   const head = u32[hi];
   u32[(c + 4) >>> 2] = head;
   u32[(c + 8) >>> 2] = 0;
   if (head !== 0) u32[(head + 8) >>> 2] = c;
-  else setListBit(u32, pm, size);
+  else {
+    u32[pm + Meta.P_SL_MAP] |= 1 << list;
+    u32[pm + Meta.P_FL_MAP] |= 1 << (fl - Tlsf.FL_MIN);
+  }
   u32[hi] = c;
 }
 
@@ -86,42 +97,29 @@ export function binInsert(u32: Uint32Array, pm: number, c: number, size: number)
 export function binRemove(u32: Uint32Array, pm: number, c: number, size: number): void {
   const next = u32[(c + 4) >>> 2];
   const prev = u32[(c + 8) >>> 2];
-  if (prev !== 0) u32[(prev + 4) >>> 2] = next;
-  else {
-    const hi = binHeadIndex(pm, size);
-    u32[hi] = next;
-    if (next === 0) clearListBit(u32, pm, size);
-  }
   if (next !== 0) u32[(next + 8) >>> 2] = prev;
+  if (prev !== 0) {
+    u32[(prev + 4) >>> 2] = next;
+    return;
+  }
+  if (size <= Chunk.SMALL_MAX) {
+    u32[pm + Meta.P_SMALL_HEADS + (size >>> 3)] = next;
+    if (next === 0) u32[smallMapWord(pm, size)] &= ~(1 << ((size >>> 3) & 31));
+    return;
+  }
+  const fl = largeLevel(size);
+  const list = (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + largeSub(size, fl);
+  u32[pm + Meta.P_LARGE_HEADS + list] = next;
+  if (next === 0) {
+    const sl = u32[pm + Meta.P_SL_MAP] & ~(1 << list);
+    u32[pm + Meta.P_SL_MAP] = sl;
+    if (((sl >>> ((fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT)) & ((1 << Tlsf.SL_COUNT) - 1)) === 0) u32[pm + Meta.P_FL_MAP] &= ~(1 << (fl - Tlsf.FL_MIN));
+  }
 }
 
 /** Word of the small map holding the bit of small chunk size csize (its bit is (csize >>> 3) & 31). */
 export function smallMapWord(pm: number, csize: number): number {
   return pm + Meta.P_SMALL_MAP + ((csize >>> 8) & 1);
-}
-
-function setListBit(u32: Uint32Array, pm: number, size: number): void {
-  if (size <= Chunk.SMALL_MAX) {
-    u32[smallMapWord(pm, size)] |= 1 << ((size >>> 3) & 31);
-  } else {
-    const fl = largeLevel(size);
-    const bit = (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + largeSub(size, fl);
-    u32[pm + Meta.P_SL_MAP + (bit >>> 5)] |= 1 << (bit & 31);
-    u32[pm + Meta.P_FL_MAP] |= 1 << (fl - Tlsf.FL_MIN);
-  }
-}
-
-function clearListBit(u32: Uint32Array, pm: number, size: number): void {
-  if (size <= Chunk.SMALL_MAX) {
-    u32[smallMapWord(pm, size)] &= ~(1 << ((size >>> 3) & 31));
-  } else {
-    const fl = largeLevel(size);
-    const bit = (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + largeSub(size, fl);
-    const w = pm + Meta.P_SL_MAP + (bit >>> 5);
-    const bits = u32[w] & ~(1 << (bit & 31));
-    u32[w] = bits;
-    if (levelMap(u32, pm, fl) === 0) u32[pm + Meta.P_FL_MAP] &= ~(1 << (fl - Tlsf.FL_MIN));
-  }
 }
 
 /** The SL_COUNT bits of level fl's lists. */
