@@ -75,7 +75,7 @@ const PEERS = ['thi.ng', 'codemix'];
 const fmtNs = (x: number): string =>
   !Number.isFinite(x) ? '-' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1);
 const fmtX = (x: number): string => (!Number.isFinite(x) ? '-' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-const pct = (x: number | null): string => (x == null || !Number.isFinite(x) ? '-' : (x * 100).toFixed(1) + '%');
+const pct = (x: number | null, digits = 1): string => (x == null || !Number.isFinite(x) ? '-' : (x * 100).toFixed(digits) + '%');
 const fmtPct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%` : '-');
 const geomean = (xs: number[]): number => {
   const f = xs.filter((x) => Number.isFinite(x) && x > 0);
@@ -201,7 +201,7 @@ export function renderReport(rep: Report): string {
     });
     checks.push({ what: 'utilization ≥ both peers on every malloc-lab trace', met: lose.length === 0, figure: lose.length ? `behind on ${lose.map((t) => t.name.replace('malloclab/', '')).join(', ')}` : `${ml.length}/${ml.length} traces` });
     const avg = ml.reduce((s, t) => s + (cellOf(t, HF)?.util ?? 0), 0) / ml.length;
-    checks.push({ what: 'average utilization on the malloc-lab traces ≥ 95%', met: avg >= 0.95, figure: `${(avg * 100).toFixed(2)}%` });
+    checks.push({ what: 'average utilization on the malloc-lab traces ≥ 95%', met: avg >= 0.95, figure: pct(avg, 2) });
   }
   if (rep.hook && rep.hook.rows.length) {
     const col = rep.hook.rows.some((r) => Number.isFinite(r.ratio['hook compiled out'])) ? 'hook compiled out' : 'attach+detach';

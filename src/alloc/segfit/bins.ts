@@ -64,6 +64,10 @@ export function largeLevel(size: number): number {
 export function largeSub(size: number, fl: number): number {
   return fl === Tlsf.FL_CAP ? 0 : (size >>> (fl - Tlsf.SL_BITS)) & (Tlsf.SL_COUNT - 1);
 }
+/** Index of large list (fl, sl): its head is word P_LARGE_HEADS + index, its bit in P_SL_MAP bit index. */
+function listIndex(fl: number, sl: number): number {
+  return (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + sl;
+}
 
 /** Links free chunk c (header already says free, size `size`) at the head of its list. */
 export function binInsert(u32: Uint32Array, pm: number, c: number, size: number): void {
@@ -80,7 +84,7 @@ export function binInsert(u32: Uint32Array, pm: number, c: number, size: number)
   // large: the level and list computed once for the head and both bitmaps
   // (list < 32, so the second-level bitmap is one word: see FL_CAP)
   const fl = largeLevel(size);
-  const list = (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + largeSub(size, fl);
+  const list = listIndex(fl, largeSub(size, fl));
   const hi = pm + Meta.P_LARGE_HEADS + list;
   const head = u32[hi];
   u32[(c + 4) >>> 2] = head;
@@ -108,12 +112,12 @@ export function binRemove(u32: Uint32Array, pm: number, c: number, size: number)
     return;
   }
   const fl = largeLevel(size);
-  const list = (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + largeSub(size, fl);
+  const list = listIndex(fl, largeSub(size, fl));
   u32[pm + Meta.P_LARGE_HEADS + list] = next;
   if (next === 0) {
-    const sl = u32[pm + Meta.P_SL_MAP] & ~(1 << list);
-    u32[pm + Meta.P_SL_MAP] = sl;
-    if (((sl >>> ((fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT)) & ((1 << Tlsf.SL_COUNT) - 1)) === 0) u32[pm + Meta.P_FL_MAP] &= ~(1 << (fl - Tlsf.FL_MIN));
+    const slMap = u32[pm + Meta.P_SL_MAP] & ~(1 << list);
+    u32[pm + Meta.P_SL_MAP] = slMap;
+    if (levelBits(slMap, fl) === 0) u32[pm + Meta.P_FL_MAP] &= ~(1 << (fl - Tlsf.FL_MIN));
   }
 }
 
@@ -124,8 +128,12 @@ export function smallMapWord(pm: number, csize: number): number {
 
 /** The SL_COUNT bits of level fl's lists. */
 function levelMap(u32: Uint32Array, pm: number, fl: number): number {
-  const bit = (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT;
-  return (u32[pm + Meta.P_SL_MAP + (bit >>> 5)] >>> (bit & 31)) & ((1 << Tlsf.SL_COUNT) - 1);
+  return levelBits(u32[pm + Meta.P_SL_MAP], fl);
+}
+
+/** Level fl's bits in a second-level map word. */
+function levelBits(slMap: number, fl: number): number {
+  return (slMap >>> listIndex(fl, 0)) & ((1 << Tlsf.SL_COUNT) - 1);
 }
 
 /** Index of the lowest set bit of a non-zero 32-bit word. */
@@ -145,7 +153,7 @@ function firstLargeFrom(u32: Uint32Array, pm: number, fl: number, sl: number): n
     fl = lowestBit(flMap) + Tlsf.FL_MIN;
     slMap = levelMap(u32, pm, fl);
   }
-  return u32[pm + Meta.P_LARGE_HEADS + (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + lowestBit(slMap)];
+  return u32[pm + Meta.P_LARGE_HEADS + listIndex(fl, lowestBit(slMap))];
 }
 
 /**
@@ -170,7 +178,7 @@ export function findFit(u32: Uint32Array, pm: number, size: number): number {
   }
   const fl = largeLevel(size);
   const sl = largeSub(size, fl);
-  let c = u32[pm + Meta.P_LARGE_HEADS + (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + sl];
+  let c = u32[pm + Meta.P_LARGE_HEADS + listIndex(fl, sl)];
   let best = 0;
   let bestSize = 0;
   for (let k = 0; c !== 0 && k < Tlsf.BEST_FIT_SCAN; k++) {
@@ -205,7 +213,7 @@ export function largestInBins(u32: Uint32Array, pm: number, scan: number): numbe
   const flMap = u32[pm + Meta.P_FL_MAP];
   if (flMap !== 0) {
     const fl = 31 - Math.clz32(flMap) + Tlsf.FL_MIN;
-    c = u32[pm + Meta.P_LARGE_HEADS + (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + 31 - Math.clz32(levelMap(u32, pm, fl))];
+    c = u32[pm + Meta.P_LARGE_HEADS + listIndex(fl, 31 - Math.clz32(levelMap(u32, pm, fl)))];
   } else if ((u32[pm + Meta.P_SMALL_MAP] & 1) !== 0) {
     c = u32[pm + Meta.P_SMALL_HEADS + 64]; // csize 512
   } else {
@@ -229,10 +237,10 @@ export function forEachList(pm: number, visit: (headIndex: number, min: number, 
     for (let sl = 0; sl < Tlsf.SL_COUNT; sl++) {
       const min = 2 ** fl + sl * 2 ** (fl - Tlsf.SL_BITS);
       const max = min + 2 ** (fl - Tlsf.SL_BITS) - 1;
-      visit(pm + Meta.P_LARGE_HEADS + (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + sl, Math.max(min, Chunk.SMALL_MAX + 8), max);
+      visit(pm + Meta.P_LARGE_HEADS + listIndex(fl, sl), Math.max(min, Chunk.SMALL_MAX + 8), max);
     }
   }
-  visit(pm + Meta.P_LARGE_HEADS + (Tlsf.FL_CAP - Tlsf.FL_MIN) * Tlsf.SL_COUNT, 2 ** Tlsf.FL_CAP, 2 ** 32 - 1);
+  visit(pm + Meta.P_LARGE_HEADS + listIndex(Tlsf.FL_CAP, 0), 2 ** Tlsf.FL_CAP, 2 ** 32 - 1);
 }
 
 /** Is the bitmap bit for the list at headIndex set? (for check()) */

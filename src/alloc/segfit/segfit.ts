@@ -181,7 +181,7 @@ export class SegFit implements AllocatorPolicy {
     if (f !== 0) {
       const fs = sizeOf(u32[f >>> 2]);
       // the top chunk: a big region tail right below it would be left under this block
-      if (isRegionTail(u32[(f - 4) >>> 2]) && f + fs === u32[this.hw + Hdr.W_BRK] - 8 && this.releaseTailBelow(f)) {
+      if (isRegionTail(u32[(f - 4) >>> 2]) && f + fs === this.sentinel() && this.releaseTailBelow(f)) {
         f = findFit(this.u32, pm, csize);
       }
       return this.takeFree(f, sizeOf(this.u32[f >>> 2]), csize);
@@ -204,7 +204,7 @@ export class SegFit implements AllocatorPolicy {
    */
   private regionMergeFit(csize: number): number {
     const u32 = this.u32;
-    const sentinel = u32[this.hw + Hdr.W_BRK] - 8;
+    const sentinel = this.sentinel();
     for (let g = 0; g < Chunk.GROUPS; g++) {
       const t = u32[this.pm + Meta.P_REGION_SLOTS + g];
       if (t === 0) continue;
@@ -312,12 +312,22 @@ export class SegFit implements AllocatorPolicy {
    * rest of a region strands at most that much above the heap's live data.
    */
   private regionStep(csize: number): number {
-    const r = Math.min(Chunk.REGION_MAX, Math.max(csize * 8, this.heapBytes() >>> 6));
+    return this.regionSize(csize, 6);
+  }
+
+  /** 8 chunks of csize, or heap / 2^heapShift if more, at most REGION_MAX; a multiple of 8. */
+  private regionSize(csize: number, heapShift: number): number {
+    const r = Math.min(Chunk.REGION_MAX, Math.max(csize * 8, this.heapBytes() >>> heapShift));
     return r - (r % 8);
   }
 
   private heapBytes(): number {
     return this.u32[this.hw + Hdr.W_BRK] - this.u32[this.hw + Hdr.W_HEAP_START];
+  }
+
+  /** Offset of the sentinel chunk: the top chunk, if free, ends here. */
+  private sentinel(): number {
+    return this.u32[this.hw + Hdr.W_BRK] - 8;
   }
 
   /** Gives group g's region tail (if any) back as an ordinary free chunk. */
@@ -335,8 +345,7 @@ export class SegFit implements AllocatorPolicy {
 
   /** How big a new region for a csize request should be: grows with the heap, bounded. */
   private regionBytes(csize: number): number {
-    const r = Math.min(Chunk.REGION_MAX, Math.max(csize * 8, this.heapBytes() >>> 5));
-    return r - (r % 8);
+    return this.regionSize(csize, 5);
   }
 
   private newRegion(g: number, csize: number): number {
@@ -346,7 +355,7 @@ export class SegFit implements AllocatorPolicy {
     if (c !== 0) {
       size = sizeOf(u32[c >>> 2]);
       // cut from the top chunk, a region is a step, as when the break rises for it
-      const want = c + size === u32[this.hw + Hdr.W_BRK] - 8 ? this.regionStep(csize) : this.regionBytes(csize);
+      const want = c + size === this.sentinel() ? this.regionStep(csize) : this.regionBytes(csize);
       binRemove(u32, this.pm, c, size);
       if (size - want >= Chunk.MIN_CHUNK) {
         // keep `want` bytes as the region; the rest stays a free chunk in the bins
@@ -637,7 +646,7 @@ export class SegFit implements AllocatorPolicy {
     if (ev !== null && merged !== 0) {
       ev({ type: 'coalesce', block: start + Chunk.HEADER, prev: mergedPrev && mergedPrev + Chunk.HEADER, next: mergedNext && mergedNext + Chunk.HEADER, size: total });
     }
-    if (mayTrim && start + total === u32[this.hw + Hdr.W_BRK] - 8 && (forceTrim || total > u32[this.hw + Hdr.W_TRIM_THRESHOLD])) {
+    if (mayTrim && start + total === this.sentinel() && (forceTrim || total > u32[this.hw + Hdr.W_TRIM_THRESHOLD])) {
       this.trimTop(0);
     }
   }
@@ -645,7 +654,7 @@ export class SegFit implements AllocatorPolicy {
   /** Automatic trim: the free top chunk past trimThreshold goes back to the OS layer. */
   private maybeTrimTop(): void {
     const u32 = this.u32;
-    const sentinel = u32[this.hw + Hdr.W_BRK] - 8;
+    const sentinel = this.sentinel();
     if ((u32[sentinel >>> 2] & Chunk.PREV_USED) === 0 && u32[(sentinel - 4) >>> 2] > u32[this.hw + Hdr.W_TRIM_THRESHOLD]) this.trimTop(0);
   }
 
@@ -836,7 +845,7 @@ export class SegFit implements AllocatorPolicy {
   /** A region tail that is the last chunk would keep the top from being trimmed. */
   private releaseTopRegion(): void {
     const u32 = this.u32;
-    const sentinel = u32[this.hw + Hdr.W_BRK] - 8;
+    const sentinel = this.sentinel();
     for (let g = 0; g < Chunk.GROUPS; g++) {
       const t = u32[this.pm + Meta.P_REGION_SLOTS + g];
       if (t !== 0 && t + sizeOf(u32[t >>> 2]) === sentinel) this.releaseRegion(g, false);
