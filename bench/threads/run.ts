@@ -8,6 +8,8 @@
  *   npm run bench:threads                      full run (3 reps x 2 s), writes bench/threads/RESULTS.md
  *   npm run bench:threads -- --quick           1 rep x 1 s, no RESULTS.md
  *   npm run bench:threads -- --stress 60       the stress test (test/threads-worker.js) for 60 s, 4 workers
+ *   npm run bench:threads -- --bound           xmalloc bounds: what 2 threads could reach if a cross-thread
+ *                                              free touched the block not at all / read it once / CAS'd it
  *   options: --reps N  --seconds S  --threads 1,2,4  --no-native  --no-write
  *            --workloads larson,xmalloc  --designs threads,lock  (a subset: no RESULTS.md)
  */
@@ -19,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createSharedHeap } from '../../src/index.js';
 import { createLockedHeapMemory } from './global-lock.js';
-import { CONTROL_WORDS, type BenchWorkerData, type Design, type Workload } from './worker.js';
+import { BOUND_MODES, CONTROL_WORDS, type BenchWorkerData, type BoundMode, type Design, type Workload } from './worker.js';
 import { runStress } from './stress.js';
 import { nativeAllocs, type NativeAlloc } from '../native.js';
 
@@ -28,10 +30,10 @@ const ROOT = join(HERE, '..', '..', '..');
 const SRC_DIR = join(ROOT, 'bench', 'threads');
 const WORKER = new URL('./worker.js', import.meta.url);
 
-interface Options { reps: number; seconds: number; threads: number[]; native: boolean; write: boolean; stress: number; workloads: Workload[]; designs: Design[] }
+interface Options { reps: number; seconds: number; threads: number[]; native: boolean; write: boolean; stress: number; bound: boolean; workloads: Workload[]; designs: Design[] }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { reps: 3, seconds: 2, threads: [1, 2, 4], native: true, write: true, stress: 0, workloads: ['larson', 'xmalloc'], designs: ['threads', 'lock'] };
+  const o: Options = { reps: 3, seconds: 2, threads: [1, 2, 4], native: true, write: true, stress: 0, bound: false, workloads: ['larson', 'xmalloc'], designs: ['threads', 'lock'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = (): string => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v; };
@@ -42,6 +44,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-native') o.native = false;
     else if (a === '--no-write') o.write = false;
     else if (a === '--stress') o.stress = Number(next());
+    else if (a === '--bound') o.bound = true;
     else if (a === '--workloads') o.workloads = next().split(',') as Workload[];
     else if (a === '--designs') o.designs = next().split(',') as Design[];
     else if (a === '--help') { console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]); process.exit(0); }
@@ -57,7 +60,7 @@ function parseArgs(argv: string[]): Options {
 /** Total ops/s, and ops per CPU-second of the threads (NaN where thread CPU time is not available). */
 const perCpu = new Map<string, number[]>();
 
-async function runJs(design: Design, workload: Workload, threads: number, seconds: number): Promise<number> {
+async function runJs(design: Design, workload: Workload, threads: number, seconds: number, bound?: BoundMode): Promise<number> {
   let memory: SharedArrayBuffer | null = null;
   if (design === 'threads') memory = createSharedHeap({ maxSize: 1 << 30, maxArenas: 16 }).memory as SharedArrayBuffer;
   else if (design === 'lock') memory = createLockedHeapMemory(1 << 30);
@@ -67,7 +70,7 @@ async function runJs(design: Design, workload: Workload, threads: number, second
   const done: Promise<{ ops: number; ms: number; cpu: number }>[] = [];
   for (let i = 0; i < threads; i++) {
     const data: BenchWorkerData & { kind: string } = {
-      kind: 'threads-bench', design, workload, memory, control, index: i, workers: threads, warmMs: 300, runMs: seconds * 1000, seed: 17 + i,
+      kind: 'threads-bench', design, workload, memory, control, index: i, workers: threads, warmMs: 300, runMs: seconds * 1000, seed: 17 + i, bound,
     };
     const w = new Worker(WORKER, { workerData: data });
     workers.push(w);
@@ -127,6 +130,7 @@ async function main(): Promise<void> {
     const ok = await runStress(o.stress, 4);
     process.exit(ok ? 0 : 1);
   }
+  if (o.bound) return runBounds(o);
   const native = o.native ? buildNative() : { bin: null, msg: 'skipped (--no-native)' };
   console.log(`native: ${native.msg}`);
   // glibc is the table's native column; jemalloc and mimalloc (if installed) show what other
@@ -217,6 +221,35 @@ async function main(): Promise<void> {
     writeFileSync(join(SRC_DIR, 'RESULTS.md'), md + extra);
     console.log('wrote bench/threads/RESULTS.md');
   }
+}
+
+/**
+ * xmalloc with 2 threads where the consumer does not free: it hands the pointers back
+ * and the producer frees them locally (worker.ts, BenchWorkerData.bound), against the
+ * real design and 1 thread, interleaved per rep. Medians; written to bench/out/threads-bound.md.
+ */
+async function runBounds(o: Options): Promise<void> {
+  const keys = ['1 thread', '2 threads: real cross-thread free', ...BOUND_MODES.map((m) => `2 threads, bound: ${m}`)];
+  const res = new Map<string, number[]>(keys.map((k) => [k, []]));
+  for (let rep = 0; rep < o.reps; rep++) {
+    res.get(keys[0])!.push(await runJs('threads', 'xmalloc', 1, o.seconds));
+    res.get(keys[1])!.push(await runJs('threads', 'xmalloc', 2, o.seconds));
+    for (const m of BOUND_MODES) res.get(`2 threads, bound: ${m}`)!.push(await runJs('threads', 'xmalloc', 2, o.seconds, m));
+    console.log(`rep ${rep + 1}/${o.reps}: ` + keys.map((k) => `${k} ${fmt(res.get(k)!.at(-1)!)}`).join(', '));
+  }
+  const one = median(res.get(keys[0])!);
+  const cpu = cpus();
+  const md = [
+    '# xmalloc: how far 2 threads can go', '',
+    `Machine: ${cpu.length} × ${cpu[0]?.model ?? '?'}, Node ${process.version}. ${o.reps} runs of ${o.seconds} s per row, interleaved; medians.`,
+    'Command: `npm run bench:threads -- --bound` (bench/threads/run.ts, runBounds).', '',
+    '| run | total ops/s | ÷ 1 thread |', '|---|---|---|',
+    ...keys.map((k) => `| ${k} | ${fmt(median(res.get(k)!))} | ${ratio(median(res.get(k)!), one)} |`), '',
+    'Raw samples (ops/s):', '', '```', ...keys.map((k) => `${k.padEnd(36)} ${res.get(k)!.map((x) => Math.round(x)).join(' ')}`), '```', '',
+  ].join('\n');
+  console.log('\n' + md);
+  mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'out', 'threads-bound.md'), md);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -35,11 +35,25 @@ export interface BenchWorkerData {
   warmMs: number;
   runMs: number;
   seed: number;
+  /**
+   * xmalloc only, 2+ threads: a bound experiment instead of real cross-thread frees
+   * (`npm run bench:threads -- --bound`). The consumer hands each pointer back to its
+   * producer through a return ring, and the producer frees it with an ordinary local
+   * free. Before handing it back the consumer touches the block's tag word:
+   * 'none' not at all, 'read' one plain read, 'cas' one compare-exchange that changes
+   * nothing (a locked read-modify-write: it takes the line exclusive, as a CAS of the tag does). So 'none' is what any cross-thread free design could reach if
+   * it never touched the block, 'read' the least one that checks the block's state.
+   */
+  bound?: BoundMode;
 }
+
+export type BoundMode = 'none' | 'read' | 'cas';
+export const BOUND_MODES: readonly BoundMode[] = ['none', 'read', 'cas'];
 
 export const EXCHANGE_SLOTS = 1024;
 export const RING_SLOTS = 4096;
-export const CONTROL_WORDS = (workers: number): number => 16 + EXCHANGE_SLOTS + workers * (2 + RING_SLOTS);
+/** Control words: start flag, exchange slots, one ring per thread and one return ring per thread (bound runs). */
+export const CONTROL_WORDS = (workers: number): number => 16 + EXCHANGE_SLOTS + 2 * workers * (2 + RING_SLOTS);
 const SLOTS = 2000;
 const BATCH = 64;
 
@@ -144,7 +158,14 @@ function xmalloc(d: BenchWorkerData, heap: Alloc, ctl: Int32Array): { ops: numbe
   const rand = makeRandom(d.seed);
   const ringBase = (i: number): number => 16 + EXCHANGE_SLOTS + i * (2 + RING_SLOTS);
   const out = ringBase(d.index); // I produce into my ring; the next thread consumes it
-  const inp = ringBase((d.index + d.workers - 1) % d.workers);
+  const prev = (d.index + d.workers - 1) % d.workers;
+  const inp = ringBase(prev);
+  const bound = d.workers > 1 && d.bound !== undefined ? BOUND_MODES.indexOf(d.bound) : -1;
+  // bound runs: I return what I consumed through prev's return ring, and free what comes back on mine
+  const backOut = ringBase(d.workers + prev);
+  const backIn = ringBase(d.workers + d.index);
+  const tags = bound >= 0 ? new Int32Array((heap as unknown as { memory: SharedArrayBuffer }).memory) : null;
+  let sink = 0;
   const window = measureWindow(d);
   let ops = 0;
   for (;;) {
@@ -171,14 +192,27 @@ function xmalloc(d: BenchWorkerData, heap: Alloc, ctl: Int32Array): { ops: numbe
       // consume
       let h = ctl[inp];
       const t = Atomics.load(ctl, inp + 1);
-      while (h < t) {
-        heap.free(ctl[inp + 2 + (h % RING_SLOTS)] >>> 0);
-        h++;
-        ops++;
+      if (tags !== null) {
+        let bt = ctl[backOut + 1];
+        const room = Atomics.load(ctl, backOut) + RING_SLOTS; // the producer's head + capacity
+        for (; h < t && bt < room; h++, bt++, ops++) {
+          const p = ctl[inp + 2 + (h % RING_SLOTS)];
+          const w = (p - 8) >>> 2;
+          if (bound === 1) sink ^= tags[w];
+          else if (bound === 2) sink ^= Atomics.compareExchange(tags, w, 0, 0); // a tag is never 0: changes nothing
+          ctl[backOut + 2 + (bt % RING_SLOTS)] = p;
+        }
+        Atomics.store(ctl, backOut + 1, bt);
+        let bh = ctl[backIn];
+        const btIn = Atomics.load(ctl, backIn + 1);
+        for (; bh < btIn; bh++) heap.free(ctl[backIn + 2 + (bh % RING_SLOTS)] >>> 0);
+        Atomics.store(ctl, backIn, bh);
+      } else {
+        for (; h < t; h++, ops++) heap.free(ctl[inp + 2 + (h % RING_SLOTS)] >>> 0);
       }
       Atomics.store(ctl, inp, h);
     }
     const done = window(ops);
-    if (done !== null) return done;
+    if (done !== null) return sink === 0x5eed ? { ...done } : done;
   }
 }
