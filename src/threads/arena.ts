@@ -80,6 +80,8 @@ export class ArenaPolicy implements AllocatorPolicy, PageViews {
   remoteFrees = 0;
   /** malloc calls, to pace the delayed-list checks. */
   private tick = 0;
+  /** Sink for the drain's look-ahead loads (a load whose value is unused could be dropped). */
+  private lookAhead = 0;
 
   constructor(readonly os: OsLayer, tag: number) {
     this.refresh();
@@ -384,6 +386,10 @@ export class ArenaPolicy implements AllocatorPolicy, PageViews {
     let h = Atomics.load(i32, di);
     for (;;) {
       this.u32[(b + 8) >>> 2] = h;
+      // Look-ahead for the owner's drain: the block two further down. A chain only grows at
+      // its head, so h's link is final once h is on it (and h is usually this thread's own
+      // last push, still in this core's cache).
+      this.u32[(b + 12) >>> 2] = h !== 0 ? this.u32[(h + 8) >>> 2] : 0;
       const seen = Atomics.compareExchange(i32, di, h, b | 0);
       if (seen === h) break;
       h = seen;
@@ -432,6 +438,10 @@ export class ArenaPolicy implements AllocatorPolicy, PageViews {
       const u32 = this.u32;
       u32[aw + A_CUR] = b;
       u32[aw + A_DRAIN] = u32[(b + 8) >>> 2];
+      // Start loading the block two ahead now: walking the chain is one dependent cache
+      // miss per block (each line was last written by the freeing core), and this keeps
+      // two of them in flight. Only a hint: a stale or zero value just reads some word.
+      this.lookAhead ^= u32[u32[(b + 12) >>> 2] >>> 2] | 0;
       this.freePending(b);
       this.u32[aw + A_CUR] = 0;
     }

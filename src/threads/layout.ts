@@ -18,7 +18,9 @@
  *   block    [tag u32][requested u32][payload ...]: 8 bytes of header, payload
  *            8-aligned. tag = USED_TAG|class, FREE_TAG or PENDING_TAG (freed by a
  *            non-owner, waiting on the owner's delayed list). A free block links
- *            to the next free block in its first payload word.
+ *            to the next free block in its first payload word; a PENDING block
+ *            links to the next one on the delayed list there, and its second
+ *            payload word holds the one after that (a look-ahead for the drain).
  *   global lock  one futex-style word (W_LOCK of the heap header) that protects the
  *            page map, the free-page list, the break and the large-span counters.
  *
