@@ -41,8 +41,9 @@ export interface BenchWorkerData {
    * producer through a return ring, and the producer frees it with an ordinary local
    * free. Before handing it back the consumer touches the block's tag word:
    * 'none' not at all, 'read' one plain read, 'cas' one compare-exchange that changes
-   * nothing (a locked read-modify-write: it takes the line exclusive, as a CAS of the tag does). So 'none' is what any cross-thread free design could reach if
-   * it never touched the block, 'read' the least one that checks the block's state.
+   * nothing (a locked read-modify-write: it takes the line exclusive, as a CAS of the
+   * tag does). So 'none' is what any cross-thread free design could reach if it never
+   * touched the block, 'read' the least one that checks the block's state.
    */
   bound?: BoundMode;
 }
@@ -160,12 +161,14 @@ function xmalloc(d: BenchWorkerData, heap: Alloc, ctl: Int32Array): { ops: numbe
   const out = ringBase(d.index); // I produce into my ring; the next thread consumes it
   const prev = (d.index + d.workers - 1) % d.workers;
   const inp = ringBase(prev);
-  const bound = d.workers > 1 && d.bound !== undefined ? BOUND_MODES.indexOf(d.bound) : -1;
   // bound runs: I return what I consumed through prev's return ring, and free what comes back on mine
+  const bounded = d.workers > 1 && d.bound !== undefined;
+  const readTag = d.bound === 'read';
+  const casTag = d.bound === 'cas';
   const backOut = ringBase(d.workers + prev);
   const backIn = ringBase(d.workers + d.index);
-  const tags = bound >= 0 ? new Int32Array((heap as unknown as { memory: SharedArrayBuffer }).memory) : null;
-  let sink = 0;
+  const tags = bounded ? new Int32Array((heap as unknown as { memory: SharedArrayBuffer }).memory) : null;
+  let sink = 0; // the tag values read, used at the end so that the reads are not optimized away
   const window = measureWindow(d);
   let ops = 0;
   for (;;) {
@@ -198,8 +201,8 @@ function xmalloc(d: BenchWorkerData, heap: Alloc, ctl: Int32Array): { ops: numbe
         for (; h < t && bt < room; h++, bt++, ops++) {
           const p = ctl[inp + 2 + (h % RING_SLOTS)];
           const w = (p - 8) >>> 2;
-          if (bound === 1) sink ^= tags[w];
-          else if (bound === 2) sink ^= Atomics.compareExchange(tags, w, 0, 0); // a tag is never 0: changes nothing
+          if (readTag) sink ^= tags[w];
+          else if (casTag) sink ^= Atomics.compareExchange(tags, w, 0, 0); // a tag is never 0: changes nothing
           ctl[backOut + 2 + (bt % RING_SLOTS)] = p;
         }
         Atomics.store(ctl, backOut + 1, bt);

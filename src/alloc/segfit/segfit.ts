@@ -181,7 +181,7 @@ export class SegFit implements AllocatorPolicy {
     if (f !== 0) {
       const fs = sizeOf(u32[f >>> 2]);
       // the top chunk: a big region tail right below it would be left under this block
-      if (isRegionTail(u32[(f - 4) >>> 2]) && f + fs === this.sentinel() && this.releaseTailBelow(f)) {
+      if (f + fs === this.sentinel() && this.releaseTailBelow(f)) {
         f = findFit(this.u32, pm, csize);
       }
       return this.takeFree(f, sizeOf(this.u32[f >>> 2]), csize);
