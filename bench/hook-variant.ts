@@ -7,6 +7,8 @@
  * there. The honest baseline for "off" is the same allocator without the hook. The core keeps the
  * listener in one field of the policy and every emission site reads it as
  *     const ev = this.listener; ... if (ev !== null) ev({ ... })
+ * or, on the hot paths (which keep the event code out of line), as
+ *     if (this.listener !== null) this.emit...(...)
  * (plus `this.listener === null` on the malloc fast path). In a private copy of the compiled core
  * (bench/out/mod/hook-off) every read of that field is replaced by the constant `null`
  * (`this.listener === null` -> `true`, `this.listener !== null` -> `false`): V8 then folds the
@@ -83,10 +85,10 @@ export async function makeHookVariant(_repo: string, log: (s: string) => void): 
     if (evRef === 0) return { mod: null, msg: 'the unmodified core emitted no events in the self-check: variant unavailable.', guard: null };
     if (evOff !== 0) return { mod: null, msg: `stripping left ${evOff} events being emitted: variant unavailable.`, guard: null };
     const msg = `a copy of the compiled core in which every read of \`${FIELD}\` is the constant \`null\` ` +
-      `(${count.sites} emission sites \`const ev = this.listener\` and ${count.fast} fast-path checks, in ${[...count.files].join(', ')}); ` +
+      `(${count.sites} emission sites \`const ev = this.listener\` and ${count.fast} checks \`this.listener === null\` / \`!== null\`, in ${[...count.files].join(', ')}); ` +
       `self-check: a listener on it receives 0 events (the unmodified core: ${evRef}).`;
     log(`hook-off variant: ${count.sites} sites + ${count.fast} checks stripped; self-check ok`);
-    return { mod, msg, guard: '`const ev = this.listener; if (ev !== null) ev({...})` per emission site, `this.listener === null` on the malloc fast path' };
+    return { mod, msg, guard: '`const ev = this.listener; if (ev !== null) ev({...})` per emission site, or `if (this.listener !== null) this.emit…(…)` on the hot paths; `this.listener === null` on the malloc fast path' };
   } catch (e) {
     return { mod: null, msg: `could not build the variant: ${(e as Error).message}`, guard: null };
   }

@@ -69,19 +69,27 @@ function listIndex(fl: number, sl: number): number {
   return (fl - Tlsf.FL_MIN) * Tlsf.SL_COUNT + sl;
 }
 
-/** Links free chunk c (header already says free, size `size`) at the head of its list. */
+/**
+ * Links free chunk c (header already says free, size `size`) at the head of its list.
+ * The small case is the hot one and stays small enough for V8 to inline it
+ * wherever it is called; the large case is its own function.
+ */
 export function binInsert(u32: Uint32Array, pm: number, c: number, size: number): void {
-  if (size <= Chunk.SMALL_MAX) {
-    const hi = pm + Meta.P_SMALL_HEADS + (size >>> 3);
-    const head = u32[hi];
-    u32[(c + 4) >>> 2] = head;
-    u32[(c + 8) >>> 2] = 0;
-    if (head !== 0) u32[(head + 8) >>> 2] = c;
-    else u32[smallMapWord(pm, size)] |= 1 << ((size >>> 3) & 31);
-    u32[hi] = c;
+  if (size > Chunk.SMALL_MAX) {
+    binInsertLarge(u32, pm, c, size);
     return;
   }
-  // large: the level and list computed once for the head and both bitmaps
+  const hi = pm + Meta.P_SMALL_HEADS + (size >>> 3);
+  const head = u32[hi];
+  u32[(c + 4) >>> 2] = head;
+  u32[(c + 8) >>> 2] = 0;
+  if (head !== 0) u32[(head + 8) >>> 2] = c;
+  else u32[smallMapWord(pm, size)] |= 1 << ((size >>> 3) & 31);
+  u32[hi] = c;
+}
+
+function binInsertLarge(u32: Uint32Array, pm: number, c: number, size: number): void {
+  // the level and list computed once for the head and both bitmaps
   // (list < 32, so the second-level bitmap is one word: see FL_CAP)
   const fl = largeLevel(size);
   const list = listIndex(fl, largeSub(size, fl));
@@ -111,6 +119,11 @@ export function binRemove(u32: Uint32Array, pm: number, c: number, size: number)
     if (next === 0) u32[smallMapWord(pm, size)] &= ~(1 << ((size >>> 3) & 31));
     return;
   }
+  unlinkLargeHead(u32, pm, next, size);
+}
+
+/** binRemove's case of the head of a large list (next: the new head). Out of line, as binInsertLarge. */
+function unlinkLargeHead(u32: Uint32Array, pm: number, next: number, size: number): void {
   const fl = largeLevel(size);
   const list = listIndex(fl, largeSub(size, fl));
   u32[pm + Meta.P_LARGE_HEADS + list] = next;

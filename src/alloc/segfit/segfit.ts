@@ -20,7 +20,7 @@
  * the free or used blocks, whatever their number.
  */
 import { DoubleFreeError, HeapError, InvalidPointerError } from '../../heap/errors.js';
-import type { BlockInfo, HeapEventListener } from '../../heap/types.js';
+import type { BlockInfo, HeapEvent, HeapEventListener } from '../../heap/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import type { AllocatorPolicy, FreeSummary, PolicyFactory } from '../policy.js';
@@ -29,6 +29,9 @@ import { chunkSizeFor, groupOf, isRegionTail, sizeOf, Chunk } from './layout.js'
 import { checkHeap, walkBlocks } from './walk.js';
 
 export const SEGFIT_POLICY_ID = 1;
+
+/** Why chunkOf refused a pointer (SegFit.badChunk turns it into the error). */
+const enum BadChunk { OUTSIDE, BAD_SIZE, NOT_USED, NEXT_DISAGREES, BAD_REQUEST }
 
 export class SegFit implements AllocatorPolicy {
   readonly policyId = SEGFIT_POLICY_ID;
@@ -110,14 +113,8 @@ export class SegFit implements AllocatorPolicy {
         this.accountAlloc(u32, hw, n, csize);
         return c + Chunk.HEADER;
       }
-      // next fastest: carve from the size group's region (allocChunk's second step, without the detour)
-      const g = groupOf(csize);
-      const tail = u32[this.pm + Meta.P_REGION_SLOTS + g];
-      if (tail !== 0) {
-        const ts = sizeOf(u32[tail >>> 2]);
-        if (ts >= csize) return this.finishAlloc(this.carveRegion(g, tail, ts, csize), n);
-      }
     }
+    // Everything else (region carve included) is out of line: see emit() on why the fast path stays small.
     return this.mallocSlow(n, csize);
   }
 
@@ -146,9 +143,19 @@ export class SegFit implements AllocatorPolicy {
     const size = sizeOf(u32[c >>> 2]);
     if (this.grew) this.f64[this.hf + Hdr.F_GROWN_ALLOCS] += 1;
     this.accountAlloc(u32, this.hw, n, size);
-    const ev = this.listener;
-    if (ev !== null) ev({ type: 'done', ptr: c + Chunk.HEADER, size, reused: !this.grew });
+    if (this.listener !== null) this.emit({ type: 'done', ptr: c + Chunk.HEADER, size, reused: !this.grew });
     return c + Chunk.HEADER;
+  }
+
+  /**
+   * Sends one event to the listener. The hot paths test `this.listener !== null`
+   * and build the event only then, in as few bytes of code as they can: V8
+   * inlines a call only while the inlined code stays within a budget, and
+   * event code that is never run would otherwise spend it.
+   */
+  private emit(event: HeapEvent): void {
+    const ev = this.listener;
+    if (ev !== null) ev(event);
   }
 
   /**
@@ -241,8 +248,7 @@ export class SegFit implements AllocatorPolicy {
       const r = c + csize;
       this.putFree(r, rest);
       u32[this.hw + Hdr.W_FREE_BLOCKS] += 1;
-      const ev = this.listener;
-      if (ev !== null) ev({ type: 'split', block: c + Chunk.HEADER, size: csize, remainder: rest });
+      if (this.listener !== null) this.emit({ type: 'split', block: c + Chunk.HEADER, size: csize, remainder: rest });
     } else {
       u32[c >>> 2] = size | Chunk.USED | prevBit;
       u32[(c + size) >>> 2] |= Chunk.PREV_USED;
@@ -542,37 +548,59 @@ export class SegFit implements AllocatorPolicy {
    */
   chunkOf(op: string, p: unknown): number {
     // one test for "an integer in [0, 2^32) that is a multiple of 8"
-    if (typeof p !== 'number' || (p >>> 0) !== p || (p & 7) !== 0) this.badPointerValue(op, p);
+    if (typeof p !== 'number' || (p >>> 0) !== p || (p & 7) !== 0) throw this.badPointerValue(op, p);
     const u32 = this.u32;
-    const start = this.heapStart;
     const brk = u32[this.hw + Hdr.W_BRK];
-    if (p < start + Chunk.HEADER || p >= brk - 8) {
-      throw new InvalidPointerError(op, p, `outside the heap's blocks [${start + Chunk.HEADER}, ${brk - 8})` +
-        (p < start ? ' (in the allocator metadata or static area)' : ''));
-    }
+    if (p < this.heapStart + Chunk.HEADER || p >= brk - 8) throw this.badChunk(op, p, BadChunk.OUTSIDE);
     const c = p - Chunk.HEADER;
     const h = u32[c >>> 2];
     const size = sizeOf(h);
     const next = c + size;
-    if (size < Chunk.MIN_CHUNK || next > brk - 8) throw new InvalidPointerError(op, p, 'not the start of a block (bad size in header)');
+    if (size < Chunk.MIN_CHUNK || next > brk - 8) throw this.badChunk(op, p, BadChunk.BAD_SIZE);
     const nh = u32[next >>> 2];
-    if ((h & Chunk.USED) === 0) {
-      if ((nh & Chunk.PREV_USED) === 0 && u32[(next - 4) >>> 2] === size) throw new DoubleFreeError(op, p);
-      throw new InvalidPointerError(op, p, 'not the start of a live block');
+    if ((h & Chunk.USED) === 0) throw this.badChunk(op, p, BadChunk.NOT_USED);
+    if ((nh & Chunk.PREV_USED) === 0) throw this.badChunk(op, p, BadChunk.NEXT_DISAGREES);
+    const slack = size - Chunk.HEADER - u32[(c + 4) >>> 2];
+    if (slack < 0 || (slack > Chunk.MAX_SLACK && ((h & Chunk.MAPPED) === 0 || slack > Chunk.MAX_SLACK + u32[this.hw + Hdr.W_PAGE_SIZE] * 2))) {
+      throw this.badChunk(op, p, BadChunk.BAD_REQUEST);
     }
-    if ((nh & Chunk.PREV_USED) === 0) throw new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with the next block)');
-    const req = u32[(c + 4) >>> 2];
-    const slack = size - Chunk.HEADER - req;
-    const maxSlack = (h & Chunk.MAPPED) !== 0 ? Chunk.MAX_SLACK + u32[this.hw + Hdr.W_PAGE_SIZE] * 2 : Chunk.MAX_SLACK;
-    if (slack < 0 || slack > maxSlack) throw new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with its size)');
     return c;
   }
 
-  private badPointerValue(op: string, p: unknown): never {
-    if (typeof p !== 'number') throw new InvalidPointerError(op, p, 'not a number');
-    if (!Number.isInteger(p)) throw new InvalidPointerError(op, p, 'not an integer');
-    if (p < 0 || p >= 2 ** 32) throw new InvalidPointerError(op, p, 'outside the 32-bit address space');
-    throw new InvalidPointerError(op, p, 'misaligned (pointers are multiples of 8)');
+  /**
+   * The error for a pointer chunkOf refused. Out of line, with the messages:
+   * chunkOf is on every free and realloc, and V8 inlines only small functions
+   * (a bigger hot path would be called, not inlined, depending on JIT history).
+   */
+  private badChunk(op: string, p: number, why: BadChunk): HeapError {
+    const u32 = this.u32;
+    const start = this.heapStart;
+    const brk = u32[this.hw + Hdr.W_BRK];
+    switch (why) {
+      case BadChunk.OUTSIDE:
+        return new InvalidPointerError(op, p, `outside the heap's blocks [${start + Chunk.HEADER}, ${brk - 8})` +
+          (p < start ? ' (in the allocator metadata or static area)' : ''));
+      case BadChunk.BAD_SIZE:
+        return new InvalidPointerError(op, p, 'not the start of a block (bad size in header)');
+      case BadChunk.NOT_USED: {
+        const c = p - Chunk.HEADER;
+        const size = sizeOf(u32[c >>> 2]);
+        const nh = u32[(c + size) >>> 2];
+        if ((nh & Chunk.PREV_USED) === 0 && u32[(c + size - 4) >>> 2] === size) return new DoubleFreeError(op, p);
+        return new InvalidPointerError(op, p, 'not the start of a live block');
+      }
+      case BadChunk.NEXT_DISAGREES:
+        return new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with the next block)');
+      default:
+        return new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with its size)');
+    }
+  }
+
+  private badPointerValue(op: string, p: unknown): HeapError {
+    if (typeof p !== 'number') return new InvalidPointerError(op, p, 'not a number');
+    if (!Number.isInteger(p)) return new InvalidPointerError(op, p, 'not an integer');
+    if (p < 0 || p >= 2 ** 32) return new InvalidPointerError(op, p, 'outside the 32-bit address space');
+    return new InvalidPointerError(op, p, 'misaligned (pointers are multiples of 8)');
   }
 
   free(p: number): void {
@@ -582,23 +610,27 @@ export class SegFit implements AllocatorPolicy {
 
   private releaseChunk(c: number): void {
     const u32 = this.u32;
-    const f64 = this.f64;
-    const hf = this.hf;
     const hw = this.hw;
     const h = u32[c >>> 2];
     const size = sizeOf(h);
     u32[hw + Hdr.W_LIVE_BYTES] -= u32[(c + 4) >>> 2];
     u32[hw + Hdr.W_USED_BYTES] -= size;
-    f64[hf + Hdr.F_FREES] += 1;
-    const ev = this.listener;
-    if (ev !== null) ev({ type: 'free', ptr: c + Chunk.HEADER, size });
+    this.f64[this.hf + Hdr.F_FREES] += 1;
+    if (this.listener !== null) this.emitFree(c, size, h);
     const mapped = (h & Chunk.MAPPED) !== 0;
     if (mapped) {
-      f64[hf + Hdr.F_RUNS_UNMAPPED] += 1;
-      f64[hf + Hdr.F_MAPPED_BYTES] -= size;
-      if (ev !== null) ev({ type: 'unmap', ptr: c + Chunk.HEADER, size });
+      this.f64[this.hf + Hdr.F_RUNS_UNMAPPED] += 1;
+      this.f64[this.hf + Hdr.F_MAPPED_BYTES] -= size;
     }
     this.freeRange(c, size, h & Chunk.PREV_USED, mapped);
+  }
+
+  /** The 'free' event, and 'unmap' for a page run. Out of line: see emit. */
+  private emitFree(c: number, size: number, h: number): void {
+    const ev = this.listener;
+    if (ev === null) return;
+    ev({ type: 'free', ptr: c + Chunk.HEADER, size });
+    if ((h & Chunk.MAPPED) !== 0) ev({ type: 'unmap', ptr: c + Chunk.HEADER, size });
   }
 
   /**
@@ -611,44 +643,42 @@ export class SegFit implements AllocatorPolicy {
     const pm = this.pm;
     let start = c;
     let total = size;
-    let merged = 0;
     let mergedNext = 0;
-    let mergedPrev = 0;
     const next = c + size;
     const nh = u32[next >>> 2];
-    if ((nh & Chunk.USED) !== 0 && mayTrim && isRegionTail(u32[(next + 4) >>> 2])) {
-      this.returnToRegion(c, prevBit, next, nh);
-      return;
-    }
-    // Absorbed headers are erased: a stale header inside a merged chunk would
-    // let a second free of the same pointer pass validation.
-    if ((nh & Chunk.USED) === 0) {
+    if ((nh & Chunk.USED) !== 0) {
+      if (mayTrim && isRegionTail(u32[(next + 4) >>> 2])) {
+        this.returnToRegion(c, prevBit, next, nh);
+        return;
+      }
+    } else {
+      // Absorbed headers are erased: a stale header inside a merged chunk would
+      // let a second free of the same pointer pass validation.
       const ns = sizeOf(nh);
       binRemove(u32, pm, next, ns);
       u32[next >>> 2] = 0;
       total += ns;
-      merged++;
       mergedNext = next;
     }
     if (prevBit === 0) {
       const ps = u32[(c - 4) >>> 2];
-      const prev = c - ps;
-      binRemove(u32, pm, prev, ps);
+      start = c - ps;
+      binRemove(u32, pm, start, ps);
       u32[c >>> 2] = 0;
-      start = prev;
       total += ps;
-      merged++;
-      mergedPrev = prev;
     }
     this.putFree(start, total);
+    const merged = (mergedNext !== 0 ? 1 : 0) + (start !== c ? 1 : 0);
     u32[this.hw + Hdr.W_FREE_BLOCKS] += 1 - merged;
-    const ev = this.listener;
-    if (ev !== null && merged !== 0) {
-      ev({ type: 'coalesce', block: start + Chunk.HEADER, prev: mergedPrev && mergedPrev + Chunk.HEADER, next: mergedNext && mergedNext + Chunk.HEADER, size: total });
-    }
+    if (merged !== 0 && this.listener !== null) this.emitCoalesce(start, start !== c ? start : 0, mergedNext, total);
     if (mayTrim && start + total === this.sentinel() && (forceTrim || total > u32[this.hw + Hdr.W_TRIM_THRESHOLD])) {
       this.trimTop(0);
     }
+  }
+
+  /** The 'coalesce' event (prev, next: the chunks merged in, 0 for none). Out of line: see emit. */
+  private emitCoalesce(start: number, prev: number, next: number, size: number): void {
+    this.emit({ type: 'coalesce', block: start + Chunk.HEADER, prev: prev && prev + Chunk.HEADER, next: next && next + Chunk.HEADER, size });
   }
 
   /** Automatic trim: the free top chunk past trimThreshold goes back to the OS layer. */
@@ -683,8 +713,7 @@ export class SegFit implements AllocatorPolicy {
     u32[start >>> 2] = total | Chunk.USED | Chunk.PREV_USED;
     u32[(start + 4) >>> 2] = info & ~Chunk.FRESH;
     u32[this.pm + Meta.P_REGION_SLOTS + g] = start;
-    const ev = this.listener;
-    if (ev !== null) ev({ type: 'coalesce', block: start + Chunk.HEADER, prev: mergedPrev && mergedPrev + Chunk.HEADER, next: tail + Chunk.HEADER, size: total });
+    if (this.listener !== null) this.emitCoalesce(start, mergedPrev, tail, total);
     if (total > this.maxTailBytes(g)) this.releaseRegion(g);
   }
 
