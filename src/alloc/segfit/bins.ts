@@ -84,7 +84,7 @@ export function binInsert(u32: Uint32Array, pm: number, c: number, size: number)
   u32[(c + 4) >>> 2] = head;
   u32[(c + 8) >>> 2] = 0;
   if (head !== 0) u32[(head + 8) >>> 2] = c;
-  else u32[smallMapWord(pm, size)] |= 1 << ((size >>> 3) & 31);
+  else u32[smallMapWord(pm, size)] |= smallMapBit(size);
   u32[hi] = c;
 }
 
@@ -116,7 +116,7 @@ export function binRemove(u32: Uint32Array, pm: number, c: number, size: number)
   }
   if (size <= Chunk.SMALL_MAX) {
     u32[pm + Meta.P_SMALL_HEADS + (size >>> 3)] = next;
-    if (next === 0) u32[smallMapWord(pm, size)] &= ~(1 << ((size >>> 3) & 31));
+    if (next === 0) u32[smallMapWord(pm, size)] &= ~smallMapBit(size);
     return;
   }
   unlinkLargeHead(u32, pm, next, size);
@@ -134,9 +134,14 @@ function unlinkLargeHead(u32: Uint32Array, pm: number, next: number, size: numbe
   }
 }
 
-/** Word of the small map holding the bit of small chunk size csize (its bit is (csize >>> 3) & 31). */
+/** Word of the small map holding the bit of small chunk size csize (the bit: smallMapBit). */
 export function smallMapWord(pm: number, csize: number): number {
   return pm + Meta.P_SMALL_MAP + ((csize >>> 8) & 1);
+}
+
+/** The bit of small chunk size csize in its small map word (see Meta.P_SMALL_MAP). */
+export function smallMapBit(csize: number): number {
+  return 1 << ((csize >>> 3) & 31);
 }
 
 /** The SL_COUNT bits of level fl's lists. */
@@ -258,7 +263,7 @@ export function forEachList(pm: number, visit: (headIndex: number, min: number, 
 
 /** Is the bitmap bit for the list at headIndex set? (for check()) */
 export function listBitSet(u32: Uint32Array, pm: number, size: number): boolean {
-  if (size <= Chunk.SMALL_MAX) return (u32[smallMapWord(pm, size)] & (1 << ((size >>> 3) & 31))) !== 0;
+  if (size <= Chunk.SMALL_MAX) return (u32[smallMapWord(pm, size)] & smallMapBit(size)) !== 0;
   const fl = largeLevel(size);
   return (levelMap(u32, pm, fl) & (1 << largeSub(size, fl))) !== 0 &&
     (u32[pm + Meta.P_FL_MAP] & (1 << (fl - Tlsf.FL_MIN))) !== 0;

@@ -24,7 +24,7 @@ import type { BlockInfo, HeapEvent, HeapEventListener } from '../../heap/types.j
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import type { AllocatorPolicy, FreeSummary, PolicyFactory } from '../policy.js';
-import { binInsert, binRemove, findFit, largestInBins, Meta, smallMapWord } from './bins.js';
+import { binInsert, binRemove, findFit, largestInBins, Meta, smallMapBit, smallMapWord } from './bins.js';
 import { chunkSizeFor, groupOf, isRegionTail, sizeOf, Chunk } from './layout.js';
 import { checkHeap, walkBlocks } from './walk.js';
 
@@ -104,7 +104,7 @@ export class SegFit implements AllocatorPolicy {
         const next = u32[(c + 4) >>> 2];
         u32[hi] = next;
         if (next !== 0) u32[(next + 8) >>> 2] = 0;
-        else u32[smallMapWord(this.pm, csize)] &= ~(1 << ((csize >>> 3) & 31));
+        else u32[smallMapWord(this.pm, csize)] &= ~smallMapBit(csize);
         u32[c >>> 2] |= Chunk.USED;
         u32[(c + 4) >>> 2] = n;
         u32[(c + csize) >>> 2] |= Chunk.PREV_USED;
