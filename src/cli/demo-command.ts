@@ -7,7 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import type { BackingKind } from '../heap/types.js';
+import type { BackingKind } from '../base/types.js';
 import { loadTraces } from './load-traces.js';
 import { bundledTraceDir } from './package-root.js';
 import { renderResultsTable } from './results-table.js';

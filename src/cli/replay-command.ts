@@ -7,7 +7,7 @@
  */
 
 import type { Command } from 'commander';
-import type { BackingKind } from '../heap/types.js';
+import type { BackingKind } from '../base/types.js';
 import type { ReplayResult } from '../trace/replay.js';
 import { loadTraces } from './load-traces.js';
 import { renderResultsTable } from './results-table.js';

@@ -4,7 +4,7 @@
  */
 
 import { InvalidArgumentError } from 'commander';
-import type { BackingKind } from '../heap/types.js';
+import type { BackingKind } from '../base/types.js';
 
 export const BACKINGS: readonly BackingKind[] = ['arraybuffer', 'resizable', 'shared', 'wasm'];
 
