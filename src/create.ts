@@ -1,20 +1,21 @@
 /**
- * createHeap and attachHeap: lay out a fresh heap in new (or given) memory, or
- * find an existing one by its header.
+ * createHeapWith and attachHeap: lay out a fresh heap in new (or given) memory, or
+ * find an existing one by its header. Debug mode comes in as a parameter, so the
+ * core entry (core.ts) builds heaps without bundling it; create-heap.ts and
+ * create-core-heap.ts bind it.
  */
 import type { PolicyFactory } from './alloc/policy.js';
 import { segfitPolicy } from './alloc/segfit/segfit.js';
 import { MAX_ADDRESS_SPACE, WASM_PAGE, createBacking, wrapBacking, type Backing } from './os/backing.js';
 import { BACKING_CODES, Hdr } from './os/header.js';
 import { OsLayer, roundUp } from './os/os-layer.js';
-import { DebugHeap } from './debug/debug-heap.js';
-import { attachSharedHeap, type SharedAttachOptions } from './threads/shared-heap.js';
+import { attachSharedHeap, type SharedAttachOptions, type SharedHeap } from './threads/shared-heap.js';
 import { THREADS_POLICY_ID } from './threads/layout.js';
-import { resolveDebugOptions } from './debug/options.js';
 import { HeapError } from './base/errors.js';
 import { Heap } from './heap/heap.js';
+import type { DebugMode } from './heap/debug-mode.js';
 import { keepShapesAlive } from './heap/shape-anchor.js';
-import type { BackingKind, DebugOptions, HeapOptions, OutOfMemoryPolicy } from './base/types.js';
+import type { AttachOptions, BackingKind, HeapOptions, OutOfMemoryPolicy } from './base/types.js';
 import { isPowerOfTwo, optionInteger } from './base/validate.js';
 
 const POLICIES: readonly PolicyFactory[] = [segfitPolicy];
@@ -29,12 +30,10 @@ export const DEFAULTS = {
   trimThreshold: 128 * 1024,
 };
 
-/** With `debug` on, the heap is a DebugHeap (docs/debugging.md); without it, the plain Heap. */
-export function createHeap(options: HeapOptions & { debug: true | DebugOptions }): DebugHeap;
-export function createHeap(options?: HeapOptions): Heap;
-export function createHeap(options: HeapOptions = {}): Heap {
+/** A fresh heap; with `debug` on, `debugMode` makes it (null: the entry has no debug mode). */
+export function createHeapWith(options: HeapOptions, debugMode: DebugMode | null): Heap {
   if (options === null || typeof options !== 'object') throw new TypeError('createHeap: options must be an object');
-  const debug = resolveDebugOptions(options.debug);
+  const debug = resolveDebug(options.debug, debugMode);
   const backingKind = options.backing ?? (options.memory ? 'wasm' : DEFAULTS.backing);
   if (!BACKINGS.includes(backingKind)) {
     throw new RangeError(`createHeap: backing must be one of ${BACKINGS.map((b) => `'${b}'`).join(', ')}, got ${JSON.stringify(backingKind)}`);
@@ -96,9 +95,9 @@ export function createHeap(options: HeapOptions = {}): Heap {
   const allocator = policy.create(os);
   allocator.format(heapStart);
   u32[hw + Hdr.W_MAGIC] = Hdr.HEAP_MAGIC; // last: a half-made heap is never attachable
-  keepShapes(backingKind, debug !== null);
+  keepShapes(backingKind, debug === null ? null : debugMode);
   // Debug mode is a subclass chosen here, so the plain Heap's paths carry no debug check.
-  return debug === null ? new Heap(allocator, os, onOutOfMemory) : new DebugHeap(allocator, os, onOutOfMemory, debug);
+  return debug === null || debugMode === null ? new Heap(allocator, os, onOutOfMemory) : debugMode.create(allocator, os, onOutOfMemory, debug);
 }
 
 /**
@@ -107,6 +106,8 @@ export function createHeap(options: HeapOptions = {}): Heap {
  * same blocks. Over a plain ArrayBuffer the attached Heap cannot grow the
  * memory, and if the creator grows it (by copying) the attached Heap throws.
  */
+export function attachHeap(memory: SharedArrayBuffer | WebAssembly.Memory, options: AttachOptions & { threadId: number }): SharedHeap;
+export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly.Memory, options?: SharedAttachOptions): Heap;
 export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly.Memory, options: SharedAttachOptions = {}): Heap {
   const backing: Backing = wrapBacking(memory);
   const base = optionInteger('base', options.base, 0, 0, MAX_ADDRESS_SPACE - 1);
@@ -128,16 +129,22 @@ export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly
   if (!policy) throw new HeapError(`attachHeap: unknown allocator policy id ${u32[hw + Hdr.W_POLICY]}`, 'BAD_HEAP_MEMORY');
   if (u32[hw + Hdr.W_BASE] !== base) throw new HeapError(`attachHeap: the heap header at ${base} says its base is ${u32[hw + Hdr.W_BASE]}`, 'BAD_HEAP_MEMORY');
   if (u32[hw + Hdr.W_BRK] > backing.byteLength) throw new HeapError(`attachHeap: the heap's break ${u32[hw + Hdr.W_BRK]} lies beyond the memory (${backing.byteLength} bytes)`, 'BAD_HEAP_MEMORY');
-  keepShapes(backing.kind, false);
+  keepShapes(backing.kind, null);
   const os = new OsLayer(backing, base);
   return new Heap(policy.create(os), os, onOutOfMemory);
 }
 
-/** One smallest heap of this kind (and mode) kept alive: see shape-anchor.ts. */
-function keepShapes(kind: BackingKind, debug: boolean): void {
-  keepShapesAlive(debug ? `${kind}+debug` : kind, () => createHeap({
-    backing: kind, initialSize: 0, maxSize: 65536, debug: debug ? { stacks: false } : undefined,
-  }));
+/** One smallest heap of this kind (and mode: debug when `debugMode` is given) kept alive: see shape-anchor.ts. */
+function keepShapes(kind: BackingKind, debugMode: DebugMode | null): void {
+  keepShapesAlive(debugMode !== null ? `${kind}+debug` : kind, () => createHeapWith({
+    backing: kind, initialSize: 0, maxSize: 65536, debug: debugMode !== null ? { stacks: false } : undefined,
+  }, debugMode));
+}
+
+function resolveDebug(debug: HeapOptions['debug'], debugMode: DebugMode | null): ReturnType<DebugMode['resolve']> {
+  if (debugMode !== null) return debugMode.resolve(debug);
+  if (debug === undefined || debug === false) return null;
+  throw new RangeError("createHeap: 'heapflow/core' has no debug mode; import createHeap from 'heapflow' for debug: true");
 }
 
 function oomOption(op: string, v: unknown): OutOfMemoryPolicy {
