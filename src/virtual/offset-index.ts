@@ -33,6 +33,7 @@ export class OffsetIndex {
 
   /** The node stored under `key`, or NIL. */
   get(key: number): number {
+    if (key < 0) return NIL; // EMPTY is -1: never a key
     const keys = this.keys;
     for (let i = this.home(key); ; i = (i + 1) & this.mask) {
       const k = keys[i];
@@ -54,6 +55,7 @@ export class OffsetIndex {
 
   /** Removes `key`; returns its node, or NIL when it was absent. */
   remove(key: number): number {
+    if (key < 0) return NIL;
     const keys = this.keys, vals = this.vals, mask = this.mask;
     let i = this.home(key);
     for (;;) {
