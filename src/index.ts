@@ -5,16 +5,16 @@
  * This entry point imports no third-party module and no node: module, so it
  * runs in browsers and workers too.
  */
-export { createHeap, attachHeap, DEFAULTS } from './heap/create.js';
+export { createHeap, attachHeap, DEFAULTS } from './create.js';
 export { Heap } from './heap/heap.js';
 export {
   HeapError, heapErrorCode, InvalidPointerError, DoubleFreeError, OutOfMemoryError, HeapCorruptionError,
   type HeapErrorCode,
-} from './heap/errors.js';
+} from './base/errors.js';
 export type {
   HeapOptions, AttachOptions, HeapStats, BlockInfo, BlockState, HeapEvent, HeapEventListener, BackingKind,
   OutOfMemoryPolicy, DebugOptions, DebugErrorKind, DebugReportShape,
-} from './heap/types.js';
+} from './base/types.js';
 export { DebugHeap, type DebugStats } from './debug/debug-heap.js';
 export { HeapDebugError, DebugReport, type LeakGroup } from './debug/report.js';
 export { CheckedMemory } from './debug/checked.js';

@@ -6,7 +6,7 @@
  * (safe integers, powers of two) before calling; policies validate pointers,
  * since only they know what a block start looks like.
  */
-import type { BlockInfo, HeapEventListener } from '../heap/types.js';
+import type { BlockInfo, HeapEventListener } from '../base/types.js';
 import type { OsLayer } from '../os/os-layer.js';
 
 export interface AllocatorPolicy {

@@ -7,9 +7,9 @@
 import type { AllocatorPolicy } from '../alloc/policy.js';
 import type { OsLayer } from '../os/os-layer.js';
 import { Hdr } from '../os/header.js';
-import { OutOfMemoryError } from './errors.js';
-import type { BlockInfo, HeapEvent, HeapEventListener, HeapStats, OutOfMemoryPolicy } from './types.js';
-import { assertAlignment, assertSize } from './validate.js';
+import { OutOfMemoryError } from '../base/errors.js';
+import type { BlockInfo, HeapEvent, HeapEventListener, HeapStats, OutOfMemoryPolicy } from '../base/types.js';
+import { assertAlignment, assertSize } from '../base/validate.js';
 
 type TypedArrayConstructor<T> = {
   new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;

@@ -34,8 +34,8 @@
  *   free: tag FREE (CAS), then link; drain: take the chain into A_DRAIN in one
  *   statement, then move it block by block through A_CUR. reclaim.ts relies on this.
  */
-import { DoubleFreeError, HeapError, InvalidPointerError } from '../heap/errors.js';
-import type { BlockInfo, HeapEventListener } from '../heap/types.js';
+import { DoubleFreeError, HeapError, InvalidPointerError } from '../base/errors.js';
+import type { BlockInfo, HeapEventListener } from '../base/types.js';
 import type { AllocatorPolicy } from '../alloc/policy.js';
 import type { OsLayer } from '../os/os-layer.js';
 import { Hdr } from '../os/header.js';

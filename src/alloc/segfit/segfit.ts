@@ -19,8 +19,8 @@
  * Both are O(1) apart from a bounded best-fit scan (16 chunks): no walk over
  * the free or used blocks, whatever their number.
  */
-import { DoubleFreeError, HeapError, InvalidPointerError } from '../../heap/errors.js';
-import type { BlockInfo, HeapEvent, HeapEventListener } from '../../heap/types.js';
+import { DoubleFreeError, HeapError, InvalidPointerError } from '../../base/errors.js';
+import type { BlockInfo, HeapEvent, HeapEventListener } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import type { AllocatorPolicy, FreeSummary, PolicyFactory } from '../policy.js';

@@ -3,8 +3,8 @@
  * in layout.ts) and blocks() (the raw material of heap maps). Both are O(heap)
  * and allocate freely; they are never on the malloc/free path.
  */
-import { HeapCorruptionError } from '../../heap/errors.js';
-import type { BlockInfo } from '../../heap/types.js';
+import { HeapCorruptionError } from '../../base/errors.js';
+import type { BlockInfo } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import { forEachList, listBitSet, Meta } from './bins.js';
 import { isRegionTail, sizeOf, Chunk } from './layout.js';

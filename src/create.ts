@@ -2,20 +2,20 @@
  * createHeap and attachHeap: lay out a fresh heap in new (or given) memory, or
  * find an existing one by its header.
  */
-import type { PolicyFactory } from '../alloc/policy.js';
-import { segfitPolicy } from '../alloc/segfit/segfit.js';
-import { MAX_ADDRESS_SPACE, WASM_PAGE, createBacking, wrapBacking, type Backing } from '../os/backing.js';
-import { BACKING_CODES, Hdr } from '../os/header.js';
-import { OsLayer, roundUp } from '../os/os-layer.js';
-import { DebugHeap } from '../debug/debug-heap.js';
-import { attachSharedHeap, type SharedAttachOptions } from '../threads/shared-heap.js';
-import { THREADS_POLICY_ID } from '../threads/layout.js';
-import { resolveDebugOptions } from '../debug/options.js';
-import { HeapError } from './errors.js';
-import { Heap } from './heap.js';
-import { keepShapesAlive } from './shape-anchor.js';
-import type { BackingKind, DebugOptions, HeapOptions, OutOfMemoryPolicy } from './types.js';
-import { isPowerOfTwo, optionInteger } from './validate.js';
+import type { PolicyFactory } from './alloc/policy.js';
+import { segfitPolicy } from './alloc/segfit/segfit.js';
+import { MAX_ADDRESS_SPACE, WASM_PAGE, createBacking, wrapBacking, type Backing } from './os/backing.js';
+import { BACKING_CODES, Hdr } from './os/header.js';
+import { OsLayer, roundUp } from './os/os-layer.js';
+import { DebugHeap } from './debug/debug-heap.js';
+import { attachSharedHeap, type SharedAttachOptions } from './threads/shared-heap.js';
+import { THREADS_POLICY_ID } from './threads/layout.js';
+import { resolveDebugOptions } from './debug/options.js';
+import { HeapError } from './base/errors.js';
+import { Heap } from './heap/heap.js';
+import { keepShapesAlive } from './heap/shape-anchor.js';
+import type { BackingKind, DebugOptions, HeapOptions, OutOfMemoryPolicy } from './base/types.js';
+import { isPowerOfTwo, optionInteger } from './base/validate.js';
 
 const POLICIES: readonly PolicyFactory[] = [segfitPolicy];
 const BACKINGS: readonly BackingKind[] = BACKING_CODES;
