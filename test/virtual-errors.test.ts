@@ -47,33 +47,36 @@ test('errors: double free and unknown offsets', () => {
   assert.ok(err instanceof HeapError && err.code === 'DOUBLE_FREE');
 });
 
-test('errors: bad sizes and alignments name the argument', () => {
+test('errors: bad sizes and alignments name the argument (TypeError for a non-number, RangeError otherwise)', () => {
   const { va } = sample();
   rejects(va, () => va.alloc(0), RangeError, /alloc: size must be at least 1, got 0/);
-  rejects(va, () => va.alloc(-8), RangeError, /size must be at least 1, got -8/);
-  rejects(va, () => va.alloc(1.5), TypeError, /alloc: size must be an integer, got 1\.5/);
-  rejects(va, () => va.alloc(Number.NaN), TypeError, /size must be an integer, got NaN/);
-  rejects(va, () => va.alloc(Infinity), TypeError, /size must be an integer, got Infinity/);
-  rejects(va, () => va.alloc('8' as unknown as number), TypeError, /size must be an integer, got "8" \(string\)/);
+  rejects(va, () => va.alloc(-8), RangeError, /alloc: size must not be negative, got -8/);
+  rejects(va, () => va.alloc(1.5), RangeError, /alloc: size must be an integer, got 1\.5/);
+  rejects(va, () => va.alloc(Number.NaN), RangeError, /alloc: size is NaN/);
+  rejects(va, () => va.alloc(Infinity), RangeError, /size must be an integer, got Infinity/);
+  rejects(va, () => va.alloc('8' as unknown as number), TypeError, /alloc: size must be a number, got string/);
   rejects(va, () => va.alloc(1001), RangeError, /size must be at most 1000 \(the size of the whole space\), got 1001/);
-  rejects(va, () => va.alloc(8, 3), RangeError, /alloc: alignment must be a power of two between 1 and \d+, got 3/);
+  rejects(va, () => va.alloc(8, 3), RangeError, /alloc: alignment must be a power of two between 1 and \d+ \(2\^52\), got 3/);
   rejects(va, () => va.alloc(8, 0), RangeError, /alignment must be a power of two .* got 0/);
   rejects(va, () => va.alloc(8, -4), RangeError, /alignment .* got -4/);
-  rejects(va, () => va.alloc(8, 2.5), TypeError, /alignment must be an integer power of two, got 2\.5/);
+  rejects(va, () => va.alloc(8, 2.5), RangeError, /alignment must be a power of two .* got 2\.5/);
   rejects(va, () => va.alloc(8, 2 ** 53), RangeError, /alignment .* got 9007199254740992/);
-  rejects(va, () => va.alloc(8, null as unknown as number), TypeError, /alignment must be an integer power of two, got null/);
+  rejects(va, () => va.alloc(8, null as unknown as number), TypeError, /alloc: alignment must be a number, got null/);
   rejects(va, () => va.grow(999), RangeError, /grow: newSize must be at least 1000, got 999/);
-  rejects(va, () => va.grow(2000.5), TypeError, /grow: newSize must be an integer/);
-  rejects(va, () => va.grow(2 ** 53), RangeError, /newSize must be at most 4503599627370496 \(2\^52\)/);
+  rejects(va, () => va.grow(2000.5), RangeError, /grow: newSize must be an integer, got 2000\.5/);
+  rejects(va, () => va.grow(2 ** 52 + 2), RangeError, /grow: newSize must be at most 4503599627370496 \(2\^52\)/);
+  rejects(va, () => va.grow(2 ** 53), RangeError, /grow: newSize 9007199254740992 is not a safe integer/);
+  rejects(va, () => va.alloc(8, '8' as unknown as number), TypeError, /alloc: alignment must be a number, got string/);
 });
 
 test('errors: bad options', () => {
   assert.throws(() => createVirtualAllocator(undefined as never), /options must be an object like \{ size: 1024 \}, got undefined/);
-  assert.throws(() => createVirtualAllocator({} as never), /createVirtualAllocator: size must be an integer, got undefined/);
+  assert.throws(() => createVirtualAllocator({} as never), /createVirtualAllocator: size must be a number, got undefined/);
   assert.throws(() => createVirtualAllocator({ size: 0 }), RangeError);
   assert.throws(() => createVirtualAllocator({ size: 2 ** 52 + 1 }), /size must be at most 4503599627370496 \(2\^52\)/);
   assert.throws(() => createVirtualAllocator({ size: 64, minAlignment: 24 }), /minAlignment must be a power of two/);
-  assert.throws(() => createVirtualAllocator({ size: 64, minAlignment: 0.5 }), TypeError);
+  assert.throws(() => createVirtualAllocator({ size: 64, minAlignment: 0.5 }), RangeError);
+  assert.throws(() => createVirtualAllocator({ size: 64, minAlignment: '8' as never }), TypeError);
   assert.equal(createVirtualAllocator({ size: 2 ** 52 }).alloc(2 ** 52), 0);
 });
 

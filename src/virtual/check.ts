@@ -3,7 +3,7 @@
  * HeapCorruptionError (the range's offset and the broken invariant) at the first
  * violation of the invariants listed in layout.ts.
  */
-import { HeapCorruptionError } from '../heap/errors.js';
+import { HeapCorruptionError } from '../base/errors.js';
 import { LIST_COUNT, listOfSize, NIL, NodeState, SL_BITS, SL_COUNT } from './layout.js';
 import type { VirtualAllocator } from './virtual-allocator.js';
 

@@ -18,8 +18,8 @@
  * Padding in front of an aligned range, and the rest behind it, become free
  * ranges of their own. Bad arguments throw before anything changes.
  */
-import { DoubleFreeError, HeapCorruptionError, InvalidPointerError } from '../heap/errors.js';
-import { alignmentError, integerError, isPowerOfTwo } from './args.js';
+import { DoubleFreeError, HeapCorruptionError, InvalidPointerError } from '../base/errors.js';
+import { isAlignment, rejectAlignment, rejectInteger } from './args.js';
 import { FreeLists } from './free-lists.js';
 import { alignPad, goodFitList, listOfSize, MAX_SPACE, NIL, NodeState } from './layout.js';
 import { NodeStore } from './nodes.js';
@@ -58,9 +58,9 @@ export class VirtualAllocator {
     }
     const { size, minAlignment = 1 } = options;
     if (!(size >= 1 && size <= MAX_SPACE && Number.isInteger(size))) {
-      throw integerError('createVirtualAllocator', 'size', size, 1, MAX_SPACE, ' (2^52)');
+      rejectInteger('createVirtualAllocator', 'size', size, 1, MAX_SPACE, ' (2^52)');
     }
-    if (!isPowerOfTwo(minAlignment, MAX_SPACE)) throw alignmentError('createVirtualAllocator', 'minAlignment', minAlignment, MAX_SPACE);
+    if (!isAlignment(minAlignment, MAX_SPACE)) rejectAlignment('createVirtualAllocator', 'minAlignment', minAlignment, MAX_SPACE);
     this.size = size;
     this.minAlignment = minAlignment;
     this.reset();
@@ -71,10 +71,10 @@ export class VirtualAllocator {
    * two; at least minAlignment), or -1 when no free range can hold it.
    */
   alloc(size: number, alignment?: number): number {
-    if (!(size >= 1 && size <= this.size && Number.isInteger(size))) throw this.sizeError(size);
+    if (!(size >= 1 && size <= this.size && Number.isInteger(size))) this.rejectSize(size);
     let a = this.minAlignment;
     if (alignment !== undefined && alignment !== a) {
-      if (!isPowerOfTwo(alignment, MAX_SPACE)) throw alignmentError('alloc', 'alignment', alignment, MAX_SPACE);
+      if (!isAlignment(alignment, MAX_SPACE)) rejectAlignment('alloc', 'alignment', alignment, MAX_SPACE);
       if (alignment > a) a = alignment;
     }
     const lists = this.lists;
@@ -127,7 +127,7 @@ export class VirtualAllocator {
   /** The space gets bigger (never smaller): [size, newSize) becomes free. Live offsets stay valid. */
   grow(newSize: number): void {
     if (!(newSize >= this.size && newSize <= MAX_SPACE && Number.isInteger(newSize))) {
-      throw integerError('grow', 'newSize', newSize, this.size, MAX_SPACE, ' (2^52)');
+      rejectInteger('grow', 'newSize', newSize, this.size, MAX_SPACE, ' (2^52)');
     }
     const added = newSize - this.size;
     if (added === 0) return;
@@ -313,8 +313,8 @@ export class VirtualAllocator {
 
   // ---- errors (built out of line: the hot paths stay small)
 
-  private sizeError(size: unknown): Error {
-    return integerError('alloc', 'size', size, 1, this.size, ' (the size of the whole space)');
+  private rejectSize(size: unknown): never {
+    return rejectInteger('alloc', 'size', size, 1, this.size, ' (the size of the whole space)');
   }
 
   /**
