@@ -73,6 +73,8 @@ export const enum NodeState {
 }
 
 const TWO_POW_32 = 4294967296;
+/** 2^k for k = 0 .. 53: a table, since `2 ** k` with a variable k is a slow call in V8. */
+const POW2 = Float64Array.from({ length: 54 }, (_, k) => 2 ** k);
 
 /** floor(log2(x)) for an integer 1 <= x < 2^53. */
 export function log2floor(x: number): number {
@@ -83,7 +85,7 @@ export function log2floor(x: number): number {
 export function listOfSize(size: number): number {
   if (size < EXACT_LIMIT) return size;
   const f = log2floor(size);
-  const sl = size < 0x80000000 ? size >>> (f - SL_BITS) : Math.floor(size / 2 ** (f - SL_BITS));
+  const sl = size < 0x80000000 ? size >>> (f - SL_BITS) : Math.floor(size / POW2[f - SL_BITS]);
   return (f - SL_BITS + 1) * SL_COUNT + (sl - SL_COUNT);
 }
 
@@ -95,7 +97,7 @@ export function listOfSize(size: number): number {
  */
 export function goodFitList(size: number): number {
   if (size < EXACT_LIMIT) return size;
-  return listOfSize(size + 2 ** (log2floor(size) - SL_BITS) - 1);
+  return listOfSize(size + POW2[log2floor(size) - SL_BITS] - 1);
 }
 
 /** Index of the lowest set bit of a non-zero 32-bit word. */
