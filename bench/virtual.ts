@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import os from 'node:os';
-import { createHeap, createVirtualAllocator } from '../src/index.js';
+import { allocatorNames, createHeap, createVirtualAllocator } from '../src/index.js';
 import { SortedFreeList } from '../test/support/sorted-free-list.js';
 import { BENCH_DIR, DEFAULT_TRACE_DIR, ensureTraces, tracePath } from './gen-traces.js';
 import { loadTrace, median, type BenchTrace } from './replay.js';
@@ -83,17 +83,6 @@ function heapMaker(name: string, options: Record<string, unknown>): Maker {
       };
     },
   };
-}
-
-/** The heap's `tlsf` policy, if this build has a policy registry that knows it. */
-function tlsfMaker(): Maker | null {
-  try {
-    const heap = createHeap({ policy: 'tlsf' } as never) as unknown as { stats(): Record<string, unknown>; policy?: string };
-    const text = JSON.stringify(heap.stats()) + String(heap.policy ?? '');
-    return /tlsf/i.test(text) ? heapMaker('heap tlsf', { policy: 'tlsf' }) : null;
-  } catch {
-    return null;
-  }
 }
 
 // ---- the replay loop, instantiated afresh per subject so each gets its own inline caches
@@ -309,8 +298,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, write: { type: 'boolean' }, rounds: { type: 'string' } } });
   const quick = values.quick ?? false;
   const rounds = values.rounds !== undefined ? Number(values.rounds) : quick ? 3 : 5;
-  const tlsf = tlsfMaker();
-  const makers = [virtualMaker, sortedMaker, heapMaker('heap segfit', {}), ...(tlsf ? [tlsf] : [])];
+  const tlsf = (allocatorNames() as string[]).includes('tlsf');
+  const makers = [virtualMaker, sortedMaker, heapMaker('heap segfit', { allocator: 'segfit' }), ...(tlsf ? [heapMaker('heap tlsf', { allocator: 'tlsf' })] : [])];
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const out = [
     '# Virtual allocator benchmark', '',

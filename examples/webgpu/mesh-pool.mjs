@@ -6,7 +6,7 @@
 //
 // Nothing here touches the DOM: main.mjs drives it in a browser, and
 // test/virtual-webgpu.test.ts runs it in Node against a mock device.
-import { createVirtualAllocator } from '../../dist/index.js';
+import { createVirtualAllocator } from 'heapflow';
 
 // GPUBufferUsage's values (the global exists only where WebGPU does).
 const USAGE = globalThis.GPUBufferUsage ?? { COPY_SRC: 0x4, COPY_DST: 0x8, VERTEX: 0x20, STORAGE: 0x80 };
