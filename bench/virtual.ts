@@ -301,9 +301,11 @@ async function main(): Promise<void> {
   const tlsf = (allocatorNames() as string[]).includes('tlsf');
   const makers = [virtualMaker, sortedMaker, heapMaker('heap segfit', { allocator: 'segfit' }), ...(tlsf ? [heapMaker('heap tlsf', { allocator: 'tlsf' })] : [])];
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const loadAtStart = os.loadavg()[0];
   const out = [
     '# Virtual allocator benchmark', '',
     `\`npm run bench:virtual${quick ? ' -- --quick' : ''}\` on ${os.cpus().length} × ${cpu}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+    'LOAD',
     'Columns: `virtual` = createVirtualAllocator (TLSF over side arrays, exact fallback); `sorted list` = first fit over a sorted array of free ranges (the simple exact way);',
     `\`heap segfit\` = createHeap's default byte allocator (headers inside its memory, a different job: for scale). ${tlsf ? '`heap tlsf` = the heap\'s tlsf policy.' : 'The heap\'s `tlsf` policy is not in this build, so it has no column.'}`,
     'Space 2^32 units for the offset allocators; sizes of the traces taken as units.', '',
@@ -312,6 +314,8 @@ async function main(): Promise<void> {
   alignmentSection(makers, quick, rounds, out);
   worstCaseSection(quick, out);
   millionSection(out);
+  // Figures are CPU time of this process, but a busy machine still slows it (caches, memory bandwidth).
+  out[out.indexOf('LOAD')] = `Load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end, on ${os.cpus().length} cores.`;
   const text = out.join('\n');
   process.stdout.write('\n' + text + '\n');
   const write = values.write ?? !quick;

@@ -30,10 +30,4 @@ export {
   type SharedHeapOptions, type SharedAttachOptions, type SharedHeapStats, type ArenaStats,
 } from './threads/shared-heap.js';
 export type { ReclaimResult } from './threads/reclaim.js';
-export {
-  createVirtualAllocator, VirtualAllocator,
-} from './virtual/virtual-allocator.js';
-export type {
-  VirtualAllocatorOptions, VirtualRange, VirtualStats, VirtualStorageReport, VirtualDump,
-} from './virtual/types.js';
-export type { GpuMemDump } from './virtual/dump.js';
+export * from './virtual/index.js';

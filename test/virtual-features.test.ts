@@ -78,6 +78,8 @@ test('a million live allocations: metadata grows on demand, everything accounted
   assert.equal(s.usedUnits, units);
   const storage = va.storageReport();
   assert.ok(storage.nodeCapacity >= N, `node capacity ${storage.nodeCapacity}`);
+  // Side arrays grow by doubling: at most 2 slots per node and per index entry, so well under 100 bytes each.
+  assert.ok(storage.bytesPerAllocation < 100, `${storage.bytesPerAllocation} metadata bytes per allocation`);
   va.check();
   // Free every other one, then the rest, in an order that is not the allocation order.
   for (let i = 0; i < N; i += 2) va.free(offsets[i]);
