@@ -1,6 +1,7 @@
 /** What the package ships: license, maps that resolve, Markdown links that resolve inside the tarball. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path/posix';
 import { headingAnchors, packedFiles, relativeLinks, ROOT } from './support/package-files.js';
@@ -54,4 +55,13 @@ test('every relative link in the shipped Markdown resolves inside the tarball (a
 test('the link checker sees a broken link (it can fail)', () => {
   assert.ok(relativeLinks('README.md').length > 5);
   assert.ok(headingAnchors('# Pointer validation (always on)\n').has('pointer-validation-always-on'));
+});
+
+test('.gitignore ignores no tracked file', (t) => {
+  const run = spawnSync('git', ['ls-files', '--cached', '--ignored', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
+  if (run.status !== 0) {
+    t.diagnostic('not a git checkout: nothing to compare');
+    return;
+  }
+  assert.equal(run.stdout, '', 'tracked files that .gitignore lists');
 });
