@@ -7,16 +7,20 @@
  */
 export { createHeap, type CoreHeapOptions } from './create-core-heap.js';
 export { attachHeap, DEFAULTS } from './create.js';
+export { allocatorNames, generalAllocatorNames, DEFAULT_ALLOCATOR } from './policies.js';
 export { Heap } from './heap/heap.js';
+export { ArenaHeap } from './heap/arena-heap.js';
 export {
   HeapError, heapErrorCode, InvalidPointerError, DoubleFreeError, OutOfMemoryError, HeapCorruptionError,
   type HeapErrorCode,
 } from './base/errors.js';
 export type {
-  HeapOptions, AttachOptions, HeapStats, BlockInfo, BlockState, HeapEvent, HeapEventListener, BackingKind,
+  HeapOptions, AttachOptions, HeapStats, BlockInfo, BlockState, HeapEvent, CommonHeapEvent, PolicyEventMap,
+  HeapEventListener, BackingKind, AllocatorName,
   OutOfMemoryPolicy,
 } from './base/types.js';
-export type { AllocatorPolicy, PolicyFactory } from './alloc/policy.js';
+export type { AllocatorPolicy, PolicyFactory, PolicyUsage, PolicyOptions, PolicyKind } from './alloc/policy.js';
+export type { SegfitEvent } from './alloc/segfit/events.js';
 export {
   createSharedHeap, attachSharedHeap, SharedHeap,
   type SharedHeapOptions, type SharedAttachOptions, type SharedHeapStats, type ArenaStats,
