@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path/posix';
 import { headingAnchors, packedFiles, relativeLinks, ROOT } from './support/package-files.js';
 
@@ -64,4 +64,11 @@ test('.gitignore ignores no tracked file', (t) => {
     return;
   }
   assert.equal(run.stdout, '', 'tracked files that .gitignore lists');
+});
+
+test('npm test runs the test files only: helpers live in test/support/, the script names *.test.js', () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  assert.match(manifest.scripts.test ?? '', / \.build\/test\/\*\.test\.js$/);
+  const loose = readdirSync(join(ROOT, 'test'), { withFileTypes: true }).filter((e) => e.isFile() && !e.name.endsWith('.test.ts'));
+  assert.deepEqual(loose.map((e) => e.name), [], 'files in test/ that are not tests');
 });
