@@ -123,7 +123,9 @@ export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly
   const u32 = new Uint32Array(backing.buffer, 0, Math.floor(backing.byteLength / 4));
   const hw = base >>> 2;
   if (u32[hw + Hdr.W_MAGIC] !== Hdr.HEAP_MAGIC) {
-    throw new HeapError(`attachHeap: no heapflow heap at offset ${base} of this memory (magic number missing)`, 'BAD_HEAP_MEMORY');
+    // A heap made with `base` cannot be found from offset 0: the bytes below it are the wasm module's.
+    const hint = options.base === undefined && memory instanceof WebAssembly.Memory ? '; a heap created with a base must be attached with the same { base }' : '';
+    throw new HeapError(`attachHeap: no heapflow heap at offset ${base} of this memory (magic number missing)${hint}`, 'BAD_HEAP_MEMORY');
   }
   if (u32[hw + Hdr.W_VERSION] !== Hdr.LAYOUT_VERSION) {
     throw new HeapError(`attachHeap: heap layout version ${u32[hw + Hdr.W_VERSION]} is not supported (this build reads version ${Hdr.LAYOUT_VERSION})`, 'BAD_HEAP_MEMORY');
