@@ -6,6 +6,7 @@
 
 import { TraceFileError } from '../trace/read-rep.js';
 import { TraceFormatError } from '../trace/types.js';
+import { convertCommand } from './convert-command.js';
 import { demoCommand } from './demo-command.js';
 import { replayCommand } from './replay-command.js';
 import { USAGE, UsageError } from './usage.js';
@@ -18,6 +19,7 @@ async function run(argv: string[]): Promise<number> {
   switch (command) {
     case 'replay': return replayCommand(rest);
     case 'demo': return demoCommand(rest);
+    case 'convert': return convertCommand(rest);
     case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);
       return 0;

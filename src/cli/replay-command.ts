@@ -28,7 +28,7 @@ export async function replayCommand(args: string[]): Promise<number> {
       debug: { type: 'boolean' },
     },
   }));
-  if (positionals.length === 0) throw new UsageError('replay needs at least one .rep file');
+  if (positionals.length === 0) throw new UsageError('replay needs at least one trace file');
   const settings = {
     backing: parseBacking(values.backing),
     verify: values['no-verify'] !== true,

@@ -6,14 +6,19 @@ export const USAGE = `heapflow - malloc/free/realloc over an ArrayBuffer, replay
 
 Usage:
   heapflow replay FILE.rep [FILE.rep ...] [--json] [--backing KIND] [--no-verify] [--samples N] [--debug]
+  heapflow convert IN -o OUT [--from FORMAT]
   heapflow demo [--backing KIND]
   heapflow help
 
 Commands:
-  replay   Replay CS:APP malloc-lab traces (.rep). A first pass checks every block
+  replay   Replay allocation traces: .rep (CS:APP malloc-lab), .hft (heapflow's
+           captures) or any log convert reads; gzipped or not. A first pass checks every block
            (8-byte alignment, inside the heap, no overlap, contents kept by free and
            realloc) and records peak live bytes, heap size, utilization, fragmentation
            and OS-layer calls; timed passes then measure ns per op.
+  convert  Read a trace or another tool's log (.rep, .hft, glibc mtrace, ltrace
+           output, Android malloc_debug record_allocs; recognised from the content
+           or named with --from) and write OUT as .rep or .hft (+ .gz to gzip).
   demo     Replay the bundled malloc-lab traces and explain what the allocator did.
   help     Show this text.
 
