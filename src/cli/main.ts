@@ -6,6 +6,8 @@
 
 import { TraceFileError } from '../trace/read-rep.js';
 import { TraceFormatError } from '../trace/types.js';
+import { CaptureError } from '../capture/build-library.js';
+import { captureCommand } from './capture-command.js';
 import { convertCommand } from './convert-command.js';
 import { demoCommand } from './demo-command.js';
 import { replayCommand } from './replay-command.js';
@@ -20,6 +22,7 @@ async function run(argv: string[]): Promise<number> {
     case 'replay': return replayCommand(rest);
     case 'demo': return demoCommand(rest);
     case 'convert': return convertCommand(rest);
+    case 'capture': return captureCommand(rest);
     case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);
       return 0;
@@ -42,7 +45,7 @@ function explain(error: unknown): number {
     process.stderr.write(`heapflow: ${error.message}\n\n${USAGE}`);
     return EXIT_BAD_INPUT;
   }
-  if (error instanceof TraceFormatError || error instanceof TraceFileError) {
+  if (error instanceof TraceFormatError || error instanceof TraceFileError || error instanceof CaptureError) {
     process.stderr.write(`heapflow: ${error.message}\n`);
     return EXIT_BAD_INPUT;
   }

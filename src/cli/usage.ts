@@ -7,6 +7,7 @@ export const USAGE = `heapflow - malloc/free/realloc over an ArrayBuffer, replay
 Usage:
   heapflow replay FILE.rep [FILE.rep ...] [--json] [--backing KIND] [--no-verify] [--samples N] [--debug]
   heapflow convert IN -o OUT [--from FORMAT]
+  heapflow capture [-o FILE] -- COMMAND [ARGS...]
   heapflow demo [--backing KIND]
   heapflow help
 
@@ -19,6 +20,10 @@ Commands:
   convert  Read a trace or another tool's log (.rep, .hft, glibc mtrace, ltrace
            output, Android malloc_debug record_allocs; recognised from the content
            or named with --from) and write OUT as .rep or .hft (+ .gz to gzip).
+  capture  Run a native COMMAND with an LD_PRELOAD recorder (built with the system C
+           compiler on first use) and write every malloc, calloc, realloc, free and
+           aligned allocation, with time, thread and call site, to FILE
+           (default capture.hft.gz; child processes get FILE.<pid>). docs/capture.md
   demo     Replay the bundled malloc-lab traces and explain what the allocator did.
   help     Show this text.
 
