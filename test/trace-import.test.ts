@@ -116,3 +116,21 @@ test('heapflow convert: mtrace log to .rep, readable by the .rep parser; bad inp
     assert.match(usage.stderr, /^heapflow: /);
   }
 });
+
+test('AddressMap agrees with a Map under random set/get/delete, across growth and backward-shift deletion', async () => {
+  const { AddressMap } = await import('../src/trace/import/address-map.js');
+  const fc = (await import('fast-check')).default;
+  fc.assert(fc.property(fc.array(fc.record({ op: fc.nat({ max: 2 }), slot: fc.nat({ max: 300 }), id: fc.nat({ max: 1e6 }) }), { maxLength: 3000 }),
+    (steps) => {
+      const map = new AddressMap(2);
+      const model = new Map<number, number>();
+      for (const { op, slot, id } of steps) {
+        const addr = 0x55d0c3a00000 + slot * 16; // 47-bit addresses, as user space has
+        if (op === 0) { map.set(addr, id); model.set(addr, id); }
+        else if (op === 1) assert.equal(map.get(addr), model.get(addr) ?? -1);
+        else { assert.equal(map.delete(addr), model.get(addr) ?? -1); model.delete(addr); }
+        assert.equal(map.size, model.size);
+      }
+      for (const [addr, id] of model) assert.equal(map.get(addr), id);
+    }), { numRuns: 100 });
+});

@@ -49,6 +49,8 @@ export function decodeRecords(path: string): DecodedRecords {
   const buffer = Buffer.alloc(CHUNK_RECORDS * RECORD_BYTES);
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   let firstTime = -1;
+  /** Reused for every record: the builder copies the fields. */
+  const facts = { align: 0, time: 0, thread: 0, site: 0 };
   let index = 0;
   try {
     for (;;) {
@@ -73,8 +75,10 @@ export function decodeRecords(path: string): DecodedRecords {
           builder.sites.push({ pc: `0x${pc.toString(16)}`, module: '?', fn: '?', location: '?' });
         }
         const alignLog2 = view.getUint8(o + 45);
-        const facts = { align: alignLog2 === 0 ? 0 : 2 ** alignLog2, time: time - firstTime,
-          thread: threads.intern(view.getUint32(o + 40, true)), site };
+        facts.align = alignLog2 === 0 ? 0 : 2 ** alignLog2;
+        facts.time = time - firstTime;
+        facts.thread = threads.intern(view.getUint32(o + 40, true));
+        facts.site = site;
         const result = u64(view, o + 8);
         const arg = u64(view, o + 16);
         const size = u64(view, o + 24);

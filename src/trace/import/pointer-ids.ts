@@ -7,6 +7,7 @@
 
 import { NO_SITE, OP_ALLOC, OP_FREE, OP_REALLOC } from '../types.js';
 import type { OpFacts, TraceBuilder } from '../trace-builder.js';
+import { AddressMap } from './address-map.js';
 
 /** What an import could not match, by kind; all zero for a complete log. */
 export interface ImportAnomalies {
@@ -24,7 +25,7 @@ export const NO_FACTS: OpFacts = { align: 0, time: 0, thread: 0, site: NO_SITE }
 
 export class PointerIds {
   /** Live address → id. */
-  private readonly live = new Map<number, number>();
+  private readonly live = new AddressMap();
   private nextId = 0;
   readonly anomalies: ImportAnomalies = { unknownFrees: 0, unknownReallocs: 0, impliedFrees: 0, failedAllocs: 0 };
 
@@ -43,12 +44,11 @@ export class PointerIds {
 
   free(addr: number, facts: OpFacts = NO_FACTS): void {
     if (addr === 0) return; // free(NULL) does nothing
-    const id = this.live.get(addr);
-    if (id === undefined) {
+    const id = this.live.delete(addr);
+    if (id < 0) {
       this.anomalies.unknownFrees++;
       return;
     }
-    this.live.delete(addr);
     this.builder.append(OP_FREE, id, 0, facts);
   }
 
@@ -60,13 +60,12 @@ export class PointerIds {
       else this.anomalies.failedAllocs++; // failed: the old block stays as it was
       return;
     }
-    const id = this.live.get(old);
-    if (id === undefined) {
+    const id = this.live.delete(old);
+    if (id < 0) {
       this.anomalies.unknownReallocs++;
       this.alloc(result, size, { ...facts, align: 0 });
       return;
     }
-    this.live.delete(old);
     this.retire(result, facts);
     this.live.set(result, id);
     this.builder.append(OP_REALLOC, id, size, facts);
@@ -87,10 +86,9 @@ export class PointerIds {
 
   /** An address handed out again while the log still has it live: its free was not logged. */
   private retire(addr: number, facts: OpFacts): void {
-    const stale = this.live.get(addr);
-    if (stale === undefined) return;
+    const stale = this.live.delete(addr);
+    if (stale < 0) return;
     this.anomalies.impliedFrees++;
-    this.live.delete(addr);
     this.builder.append(OP_FREE, stale, 0, facts);
   }
 }
