@@ -5,36 +5,34 @@
  * (frees of unknown pointers and the like) is reported on stderr.
  */
 
-import { parseArgs } from 'node:util';
+import { type Command, InvalidArgumentError } from 'commander';
 import { TRACE_FORMATS, type TraceFormat } from '../trace/formats.js';
 import { checkLiveness } from '../trace/liveness.js';
 import { readTrace } from '../trace/read-trace.js';
 import type { Trace } from '../trace/types.js';
 import { outputFormatOf, writeTrace } from '../trace/write-trace.js';
-import { parsingArguments, UsageError } from './usage.js';
 
 /** Metadata keys that count something the import could not match. */
-const ANOMALY_KEYS = ['unknown-frees', 'unknown-reallocs', 'implied-frees', 'failed-allocs', 'posix-memalign-skipped', 'unfinished-calls'];
+export const ANOMALY_KEYS = ['unknown-frees', 'unknown-reallocs', 'implied-frees', 'failed-allocs', 'posix-memalign-skipped', 'unfinished-calls'];
 
-export async function convertCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parsingArguments(() => parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { output: { type: 'string', short: 'o' }, from: { type: 'string' } },
-  }));
-  if (positionals.length !== 1) throw new UsageError('convert needs exactly one input file');
-  const output = values.output;
-  if (output === undefined) throw new UsageError('convert needs -o OUT (.rep, .hft, .rep.gz or .hft.gz)');
-  if (outputFormatOf(output) === undefined) {
-    throw new UsageError(`cannot tell the output format of '${output}': name it .rep, .hft, .rep.gz or .hft.gz`);
-  }
-  const input = positionals[0] as string;
-  const trace = await readTrace(input, { format: parseFormat(values.from) });
-  checkLiveness(trace);
-  await writeTrace(output, trace);
-  process.stderr.write(`${describeConversion(trace, output)}\n`);
-  return 0;
+interface ConvertFlags { output: string; from?: TraceFormat }
+
+export function registerConvert(program: Command): void {
+  program.command('convert')
+    .summary('convert a trace or another tool\'s log (mtrace, ltrace, malloc_debug) to .rep or .hft')
+    .description('Read IN (.rep, .hft, a glibc mtrace log, ltrace -e malloc+free+calloc+realloc output or Android '
+      + 'malloc_debug record_allocs text; gzipped or not; recognised from the content unless --from names it) and write '
+      + 'OUT in the format its extension names: .rep, .hft, .rep.gz or .hft.gz. Pointers become ids (an address reused '
+      + 'after a free is a new id); frees of pointers the log never returned are counted and reported.')
+    .argument('<in>', 'trace or log file')
+    .requiredOption('-o, --output <out>', 'output file (.rep, .hft, .rep.gz, .hft.gz)', parseOutput)
+    .option('--from <format>', `input format: ${TRACE_FORMATS.join(' | ')}`, parseFormat)
+    .action(async (input: string, flags: ConvertFlags) => {
+      const trace = await readTrace(input, flags.from === undefined ? {} : { format: flags.from });
+      checkLiveness(trace);
+      await writeTrace(flags.output, trace);
+      process.stderr.write(`${describeConversion(trace, flags.output)}\n`);
+    });
 }
 
 /** One line: what was read and written, and every count of unmatched calls. */
@@ -46,9 +44,13 @@ export function describeConversion(trace: Trace, output: string): string {
   return `heapflow: ${trace.source} (${from}): ${trace.length} ops, ${trace.idCount} ids -> ${output}${note}`;
 }
 
-function parseFormat(value: string | undefined): TraceFormat | undefined {
-  if (value === undefined) return undefined;
+function parseOutput(value: string): string {
+  if (outputFormatOf(value) === undefined) throw new InvalidArgumentError('Name it .rep, .hft, .rep.gz or .hft.gz.');
+  return value;
+}
+
+function parseFormat(value: string): TraceFormat {
   const format = TRACE_FORMATS.find((name) => name === value);
-  if (format === undefined) throw new UsageError(`unknown format '${value}': expected one of ${TRACE_FORMATS.join(', ')}`);
+  if (format === undefined) throw new InvalidArgumentError(`Expected one of ${TRACE_FORMATS.join(', ')}.`);
   return format;
 }
