@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generalAllocatorNames } from '../src/policies.js';
 import { checkLiveness } from '../src/trace/liveness.js';
 import { readTrace } from '../src/trace/read-trace.js';
 import { replayTrace } from '../src/trace/replay.js';
@@ -27,10 +28,9 @@ function capture(dir: string, output: string, command: string[], env: NodeJS.Pro
 /** Replays with full verification on every policy; the replay must be clean. */
 function replayVerified(trace: Trace): void {
   checkLiveness(trace);
-  // One policy today (segfit, the default); each new policy is added to this list.
-  for (const heapOptions of [{}]) {
-    const result = replayTrace(trace, { verify: true, timed: false, heapOptions });
-    assert.equal(result.errors, 0, `${trace.source}: ${result.errorMessages.join('; ')}`);
+  for (const allocator of generalAllocatorNames()) {
+    const result = replayTrace(trace, { verify: true, timed: false, heapOptions: { allocator } });
+    assert.equal(result.errors, 0, `${trace.source} on ${allocator}: ${result.errorMessages.join('; ')}`);
   }
 }
 
