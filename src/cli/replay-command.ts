@@ -6,9 +6,11 @@
  * both. Sets the exit status: 1 if any check failed, else 0.
  */
 
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { BackingKind } from '../base/types.js';
 import type { ReplayResult } from '../trace/replay.js';
+import { callSiteLists } from '../trace/call-sites.js';
+import { callSitesJson, renderCallSites } from './call-sites-table.js';
 import { loadTraces } from './load-traces.js';
 import { renderResultsTable } from './results-table.js';
 import { runReplays } from './run-replays.js';
@@ -16,6 +18,7 @@ import { traceLabels } from './trace-labels.js';
 import { BACKINGS, parseBacking, parsePositiveInteger } from './usage.js';
 
 const DEFAULT_SAMPLES = 5;
+const DEFAULT_SITES = 5;
 
 interface ReplayFlags {
   json?: boolean;
@@ -23,6 +26,7 @@ interface ReplayFlags {
   verify: boolean;
   samples: number;
   debug?: boolean;
+  sites: number;
 }
 
 export function registerReplay(program: Command): void {
@@ -39,6 +43,8 @@ export function registerReplay(program: Command): void {
     .option('--samples <n>', 'timed samples per trace; the median is reported', parsePositiveInteger, DEFAULT_SAMPLES)
     .option('--debug', 'run every heap in debug mode (redzones, quarantine, double/bad free checks; '
       + 'see docs/debugging.md); ns/op is then debug mode\'s')
+    .option('--sites <n>', 'call sites listed per list for traces that have them (.hft from capture); 0: none',
+      parseCount, DEFAULT_SITES)
     .action(async (files: string[], flags: ReplayFlags) => {
       process.exitCode = await replay(files, flags);
     });
@@ -55,10 +61,15 @@ async function replay(files: readonly string[], flags: ReplayFlags): Promise<num
   const traces = await loadTraces(files);
   const label = traceLabels(traces.map((trace) => trace.source));
   const json = flags.json === true;
+  const sites = new Map(traces.map((trace) => [trace.source, flags.sites > 0 ? callSiteLists(trace, flags.sites) : undefined]));
   const results = runReplays(traces, settings, (trace) => label(trace.source), (result) => {
-    if (json) process.stdout.write(`${JSON.stringify(toJson(result, debug))}\n`);
+    const lists = sites.get(result.trace);
+    if (json) process.stdout.write(`${JSON.stringify({ ...toJson(result, debug), ...(lists ? { callSites: callSitesJson(lists) } : {}) })}\n`);
   });
-  if (!json) process.stdout.write(renderResultsTable(results, (r) => label(r.trace)));
+  if (!json) {
+    process.stdout.write(renderResultsTable(results, (r) => label(r.trace)));
+    for (const [source, lists] of sites) if (lists !== undefined) process.stdout.write(renderCallSites(label(source), lists));
+  }
   reportErrors(results);
   return results.some((r) => r.errors > 0) ? 1 : 0;
 }
@@ -101,6 +112,12 @@ export function reportErrors(results: readonly ReplayResult[]): void {
       process.stderr.write(`  ... and ${result.errors - result.errorMessages.length} more\n`);
     }
   }
+}
+
+/** `--sites N`: 0 to 999. */
+function parseCount(value: string): number {
+  if (!/^[0-9]{1,3}$/.test(value)) throw new InvalidArgumentError('Expected a whole number from 0 to 999.');
+  return Number(value);
 }
 
 function finiteOrNull(n: number): number | null {
