@@ -65,7 +65,7 @@ test('heapflow replay lists the call sites of a trace that has them, in the tabl
   writeFileSync(path, `hft 1\n${SITES}a 0 100 0 1 0 0\na 1 300 0 1 0 1\nf 0 1 0 -\n`);
   const table = spawnSync(process.execPath, [cli, 'replay', '--samples', '1', path], { encoding: 'utf8' });
   assert.equal(table.status, 0, table.stderr);
-  assert.match(table.stdout, /call sites of known\.hft\nlive at the peak \(400 B in all\)/);
+  assert.match(table.stdout, /call sites of known\nlive at the peak \(400 B in all\)/);
   assert.match(table.stdout, /300 B  build \(b\.c:2\)/);
   const json = spawnSync(process.execPath, [cli, 'replay', '--json', '--samples', '1', path], { encoding: 'utf8' });
   const line = JSON.parse(json.stdout) as { callSites: { byPeakLive: { function: string; value: number }[] } };
