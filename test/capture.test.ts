@@ -135,3 +135,12 @@ test('capture names the missing compiler', () => {
   assert.equal(run.status, 2);
   assert.match(run.stderr, /no C compiler 'no-such-cc' on PATH/);
 });
+
+test('a program that closes every descriptor and reuses the recorder\'s number keeps its own file intact', { skip: NO_CC }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heapflow-capture-'));
+  const binary = join(dir, 'closefds');
+  const build = spawnSync('cc', ['-O2', join(FIXTURES, 'closefds.c'), '-o', binary], { encoding: 'utf8' });
+  assert.equal(build.status, 0, build.stderr);
+  const stdout = capture(dir, 'closefds.hft.gz', [binary, join(dir, 'own.txt')]);
+  assert.match(stdout, /^descriptor \d+ size 5\n$/);
+});

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -114,6 +115,8 @@ static int fd = -1;               /* -1: not recording (no prefix, or the file f
 static struct record *window;     /* mapping of records [window_first, window_first + CHUNK_RECORDS) */
 static uint64_t window_first;
 static uint64_t next_record;      /* records written so far */
+static dev_t file_dev;             /* identity of the record file, checked before fd is used again: */
+static ino_t file_ino;             /* a program that closes every descriptor may reuse the number */
 static char path_prefix[PATH_MAX_LEN];
 static char raw_path[PATH_MAX_LEN];
 static TLS int in_hook;
@@ -160,6 +163,11 @@ static int map_window(uint64_t index) {
   if (window != NULL) munmap(window, CHUNK_RECORDS * sizeof(struct record));
   window = NULL;
   window_first = index - index % CHUNK_RECORDS;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_dev != file_dev || st.st_ino != file_ino) {
+    fd = -1; /* not our file any more: stop recording, never touch it */
+    return 0;
+  }
   off_t end = (off_t)((window_first + CHUNK_RECORDS) * sizeof(struct record));
   if (ftruncate(fd, end) != 0) goto fail;
   void *m = mmap(NULL, CHUNK_RECORDS * sizeof(struct record), PROT_READ | PROT_WRITE, MAP_SHARED, fd,
@@ -191,7 +199,15 @@ static void open_record_file(void) {
     fd = open(raw_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd >= 0 || errno != EEXIST) break;
   }
-  if (fd >= 0 && map_window(0)) save_maps();
+  struct stat st;
+  if (fd >= 0 && fstat(fd, &st) == 0) {
+    file_dev = st.st_dev;
+    file_ino = st.st_ino;
+    if (map_window(0)) save_maps();
+  } else if (fd >= 0) {
+    close(fd);
+    fd = -1;
+  }
 }
 
 static uint32_t current_tid(void) {
@@ -234,8 +250,9 @@ static void after_fork_parent(void) { pthread_mutex_unlock(&lock); }
 static void after_fork_child(void) {
   cached_tid = 0; /* the forking thread is the child's only thread, with a new id */
   /* The parent's mapping stays the parent's: the child records into its own file. */
+  struct stat st;
   if (window != NULL) munmap(window, CHUNK_RECORDS * sizeof(struct record));
-  if (fd >= 0) close(fd);
+  if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == file_dev && st.st_ino == file_ino) close(fd);
   open_record_file();
   pthread_mutex_unlock(&lock);
 }
@@ -255,6 +272,8 @@ __attribute__((constructor)) static void start(void) {
 __attribute__((destructor)) static void finish(void) {
   in_hook++;
   pthread_mutex_lock(&lock);
+  struct stat st;
+  if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_dev != file_dev || st.st_ino != file_ino)) fd = -1;
   if (fd >= 0) {
     save_maps(); /* again: libraries opened with dlopen since the start are in it now */
     munmap(window, CHUNK_RECORDS * sizeof(struct record));
