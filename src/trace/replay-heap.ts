@@ -18,6 +18,8 @@ export interface ReplayHeap {
   stats(): HeapStats;
   /** Walks the heap; throws if an invariant is broken. */
   check(): void;
+  /** Cumulative units of allocator work (Heap.workUnits); absent for heaps that do not count. */
+  readonly workUnits?: number;
 }
 
 /** Alignment the replay asks for op `i`: the trace's when above malloc's 8, else 0 (plain malloc). */
