@@ -1,6 +1,6 @@
 /** The usage text, and the error that makes the CLI print it and exit 2. */
 
-import type { BackingKind } from '../heap/types.js';
+import type { BackingKind } from '../base/types.js';
 
 export const USAGE = `heapflow - malloc/free/realloc over an ArrayBuffer, replayed and explained
 
