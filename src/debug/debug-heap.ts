@@ -48,7 +48,7 @@ import { FreedHistory, Quarantine } from './quarantine.js';
 import { describePlacement, placementOf, type BlockRecord, type Placement } from './records.js';
 import { DebugReport, HeapDebugError, formatLeakText, type LeakGroup } from './report.js';
 import { DEFINED, FREED, NOT_IN_BLOCK, REDZONE, STATE_CHARS, STATE_LEGEND, ShadowMemory, UNDEFINED } from './shadow.js';
-import { captureStack, formatStack, type StackHandle } from './stacks.js';
+import { captureCallerStack, captureStack, entryPointsOf, formatStack, type EntryPoint, type StackHandle } from './stacks.js';
 
 type TypedArrayConstructor<T> = {
   new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
@@ -128,7 +128,7 @@ export class DebugHeap extends Heap {
 
   override malloc(size: number): number {
     this.nMalloc++;
-    return this.allocate('malloc', size, 8, false, null, 0);
+    return this.allocate('malloc', size, 8, false, DebugHeap.prototype.malloc, 0);
   }
 
   override calloc(count: number, size: number): number {
@@ -137,13 +137,13 @@ export class DebugHeap extends Heap {
     assertSize('calloc', 'size', size);
     const total = count * size;
     if (!Number.isSafeInteger(total) || total >= 2 ** 32) return this.failAlloc('calloc', total, `${count} * ${size} exceeds maxSize`);
-    return this.allocate('calloc', total, 8, true, null, 0);
+    return this.allocate('calloc', total, 8, true, DebugHeap.prototype.calloc, 0);
   }
 
   override alignedAlloc(alignment: number, size: number): number {
     this.nAligned++;
     assertAlignment('alignedAlloc', alignment);
-    return this.allocate('alignedAlloc', size, Math.max(8, alignment), false, null, 0);
+    return this.allocate('alignedAlloc', size, Math.max(8, alignment), false, DebugHeap.prototype.alignedAlloc, 0);
   }
 
   /**
@@ -153,7 +153,7 @@ export class DebugHeap extends Heap {
    */
   override realloc(ptr: number, size: number): number {
     this.nRealloc++;
-    if (ptr === 0) return this.allocate('realloc', size, 8, false, null, 0);
+    if (ptr === 0) return this.allocate('realloc', size, 8, false, DebugHeap.prototype.realloc, 0);
     const slot = this.liveSlot('realloc', ptr);
     if (slot < 0) return 0;
     if ((size >>> 0) !== size) {
@@ -161,7 +161,7 @@ export class DebugHeap extends Heap {
       return this.failAlloc('realloc', size, 'exceeds maxSize');
     }
     this.verifyRedzones(slot, 'found by realloc()', false);
-    const stack = captureStack(this.settings.stackDepth);
+    const stack = captureStack(this.settings.stackDepth, DebugHeap.prototype.realloc);
     if (size === 0) {
       this.release(slot, stack);
       this.throwPending();
@@ -186,7 +186,7 @@ export class DebugHeap extends Heap {
     const slot = this.liveSlot('free', ptr);
     if (slot < 0) return;
     this.verifyRedzones(slot, 'found by free()', false);
-    this.release(slot, captureStack(this.settings.stackDepth));
+    this.release(slot, captureStack(this.settings.stackDepth, DebugHeap.prototype.free));
     this.throwPending();
   }
 
@@ -360,8 +360,11 @@ export class DebugHeap extends Heap {
 
   // ───────────────────────────────────── allocation internals
 
-  /** A new debug block; payload bytes from `skip` on are filled (garbage, or zero for calloc). */
-  private allocate(op: string, size: number, alignment: number, zero: boolean, stack: StackHandle, skip: number): number {
+  /**
+   * A new debug block; payload bytes from `skip` on are filled (garbage, or zero for calloc).
+   * `stack`: the call's stack, or the public method to capture it below once the block exists.
+   */
+  private allocate(op: string, size: number, alignment: number, zero: boolean, stack: StackHandle | EntryPoint, skip: number): number {
     if ((size >>> 0) !== size) {
       assertSize(op, 'size', size);
       return this.failAlloc(op, size, 'exceeds maxSize');
@@ -389,7 +392,7 @@ export class DebugHeap extends Heap {
     shadow.fill(REDZONE, base, ptr);
     shadow.fill(zero ? DEFINED : UNDEFINED, ptr, ptr + size);
     shadow.fill(REDZONE, ptr + size, end);
-    this.table.add(ptr, size, base, end, ++this.lastSeq, stack ?? captureStack(this.settings.stackDepth));
+    this.table.add(ptr, size, base, end, ++this.lastSeq, typeof stack === 'function' ? captureStack(this.settings.stackDepth, stack) : stack);
     this.liveCount++;
     this.liveNow += size;
     if (this.liveNow > this.livePeak) this.livePeak = this.liveNow;
@@ -624,8 +627,9 @@ export class DebugHeap extends Heap {
     return hexDump(this.u8, (a) => STATE_CHARS[shadow.state(a)], STATE_LEGEND, address);
   }
 
+  /** The stack of the program's call into this heap (or its checked accessor). */
   private stackNow(): string {
-    return formatStack(captureStack(this.settings.stackDepth), this.settings.stackDepth);
+    return captureCallerStack(this.settings.stackDepth, ENTRY_POINTS);
   }
 
   /** Throws (or, deferred, keeps the first to throw at the end of the call) or collects. */
@@ -647,3 +651,6 @@ export class DebugHeap extends Heap {
     throw new HeapDebugError(report);
   }
 }
+
+/** Where the program's frames end in a report's stack (stacks.ts). */
+const ENTRY_POINTS: readonly EntryPoint[] = entryPointsOf(DebugHeap.prototype, Heap.prototype, CheckedMemory.prototype);
