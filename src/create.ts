@@ -1,6 +1,8 @@
 /**
- * createHeap and attachHeap: lay out a fresh heap in new (or given) memory, or
- * find an existing one by its header.
+ * createHeapWith and attachHeap: lay out a fresh heap in new (or given) memory, or
+ * find an existing one by its header. Debug mode comes in as a parameter, so the
+ * core entry (core.ts) builds heaps without bundling it; create-heap.ts and
+ * create-core-heap.ts bind it.
  */
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions } from './alloc/policy.js';
 import { ArenaHeap } from './heap/arena-heap.js';
@@ -8,13 +10,12 @@ import { allocatorNames, DEFAULT_ALLOCATOR, ownAttachById, policyById, policyByN
 import { MAX_ADDRESS_SPACE, WASM_PAGE, createBacking, wrapBacking, type Backing } from './os/backing.js';
 import { BACKING_CODES, Hdr } from './os/header.js';
 import { OsLayer, roundUp } from './os/os-layer.js';
-import { DebugHeap } from './debug/debug-heap.js';
-import type { SharedAttachOptions } from './threads/shared-heap.js';
-import { resolveDebugOptions } from './debug/options.js';
+import type { SharedAttachOptions, SharedHeap } from './threads/shared-heap.js';
 import { HeapError } from './base/errors.js';
 import { Heap } from './heap/heap.js';
+import type { DebugMode } from './heap/debug-mode.js';
 import { keepShapesAlive } from './heap/shape-anchor.js';
-import type { AllocatorName, BackingKind, DebugOptions, HeapOptions, OutOfMemoryPolicy } from './base/types.js';
+import type { AllocatorName, AttachOptions, BackingKind, HeapOptions, OutOfMemoryPolicy } from './base/types.js';
 import { isPowerOfTwo, optionInteger } from './base/validate.js';
 
 const BACKINGS: readonly BackingKind[] = BACKING_CODES;
@@ -28,13 +29,10 @@ export const DEFAULTS = {
   trimThreshold: 128 * 1024,
 };
 
-/** With `debug` on, the heap is a DebugHeap (docs/debugging.md); without it, the plain Heap. */
-export function createHeap(options: HeapOptions & { debug: true | DebugOptions }): DebugHeap;
-export function createHeap(options: HeapOptions & { allocator: 'arena'; debug?: false }): ArenaHeap;
-export function createHeap(options?: HeapOptions): Heap;
-export function createHeap(options: HeapOptions = {}): Heap {
+/** A fresh heap; with `debug` on, `debugMode` makes it (null: the entry has no debug mode). */
+export function createHeapWith(options: HeapOptions, debugMode: DebugMode | null): Heap {
   if (options === null || typeof options !== 'object') throw new TypeError('createHeap: options must be an object');
-  const debug = resolveDebugOptions(options.debug);
+  const debug = resolveDebug(options.debug, debugMode);
   const backingKind = options.backing ?? (options.memory ? 'wasm' : DEFAULTS.backing);
   if (!BACKINGS.includes(backingKind)) {
     throw new RangeError(`createHeap: backing must be one of ${BACKINGS.map((b) => `'${b}'`).join(', ')}, got ${JSON.stringify(backingKind)}`);
@@ -97,9 +95,9 @@ export function createHeap(options: HeapOptions = {}): Heap {
   const allocator = policy.create(os);
   allocator.format(heapStart, policyOptions);
   u32[hw + Hdr.W_MAGIC] = Hdr.HEAP_MAGIC; // last: a half-made heap is never attachable
-  keepShapes(backingKind, debug !== null, policy.name, policyOptions);
+  keepShapes(backingKind, debug === null ? null : debugMode, policy.name, policyOptions);
   // Debug mode is a subclass chosen here, so the plain Heap's paths carry no debug check.
-  return debug === null ? facade(allocator, os, onOutOfMemory) : new DebugHeap(allocator, os, onOutOfMemory, debug);
+  return debug === null || debugMode === null ? facade(allocator, os, onOutOfMemory) : debugMode.create(allocator, os, onOutOfMemory, debug);
 }
 
 /** The plain facade for a policy: an ArenaHeap when the policy frees by region. */
@@ -113,6 +111,8 @@ function facade(allocator: AllocatorPolicy, os: OsLayer, onOutOfMemory: OutOfMem
  * same blocks. Over a plain ArrayBuffer the attached Heap cannot grow the
  * memory, and if the creator grows it (by copying) the attached Heap throws.
  */
+export function attachHeap(memory: SharedArrayBuffer | WebAssembly.Memory, options: AttachOptions & { threadId: number }): SharedHeap;
+export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly.Memory, options?: SharedAttachOptions): Heap;
 export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly.Memory, options: SharedAttachOptions = {}): Heap {
   const backing: Backing = wrapBacking(memory);
   const base = optionInteger('base', options.base, 0, 0, MAX_ADDRESS_SPACE - 1);
@@ -135,7 +135,7 @@ export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly
   if (!policy) throw new HeapError(`attachHeap: unknown allocator policy id ${u32[hw + Hdr.W_POLICY]}`, 'BAD_HEAP_MEMORY');
   if (u32[hw + Hdr.W_BASE] !== base) throw new HeapError(`attachHeap: the heap header at ${base} says its base is ${u32[hw + Hdr.W_BASE]}`, 'BAD_HEAP_MEMORY');
   if (u32[hw + Hdr.W_BRK] > backing.byteLength) throw new HeapError(`attachHeap: the heap's break ${u32[hw + Hdr.W_BRK]} lies beyond the memory (${backing.byteLength} bytes)`, 'BAD_HEAP_MEMORY');
-  keepShapes(backing.kind, false, policy.name, {});
+  keepShapes(backing.kind, null, policy.name, {});
   const os = new OsLayer(backing, base);
   return facade(policy.create(os), os, onOutOfMemory);
 }
@@ -157,12 +157,18 @@ function policyOptionsOf(policy: PolicyFactory, options: HeapOptions): PolicyOpt
   return {};
 }
 
-/** One smallest heap of this kind (and mode) kept alive: see shape-anchor.ts. */
-function keepShapes(kind: BackingKind, debug: boolean, allocator: string, policyOptions: PolicyOptions): void {
-  keepShapesAlive(`${kind}+${allocator}${debug ? '+debug' : ''}`, () => createHeap({
-    backing: kind, initialSize: 0, maxSize: 65536, debug: debug ? { stacks: false } : undefined,
+/** One smallest heap of this kind, policy and mode (debug when `debugMode` is given) kept alive: see shape-anchor.ts. */
+function keepShapes(kind: BackingKind, debugMode: DebugMode | null, allocator: string, policyOptions: PolicyOptions): void {
+  keepShapesAlive(`${kind}+${allocator}${debugMode !== null ? '+debug' : ''}`, () => createHeapWith({
+    backing: kind, initialSize: 0, maxSize: 65536, debug: debugMode !== null ? { stacks: false } : undefined,
     allocator: allocator as AllocatorName, blockSize: policyOptions.blockSize,
-  }));
+  }, debugMode));
+}
+
+function resolveDebug(debug: HeapOptions['debug'], debugMode: DebugMode | null): ReturnType<DebugMode['resolve']> {
+  if (debugMode !== null) return debugMode.resolve(debug);
+  if (debug === undefined || debug === false) return null;
+  throw new RangeError("createHeap: 'heapflow/core' has no debug mode; import createHeap from 'heapflow' for debug: true");
 }
 
 function oomOption(op: string, v: unknown): OutOfMemoryPolicy {

@@ -5,7 +5,8 @@
  * This entry point imports no third-party module and no node: module, so it
  * runs in browsers and workers too.
  */
-export { createHeap, attachHeap, DEFAULTS } from './create.js';
+export { createHeap } from './create-heap.js';
+export { attachHeap, DEFAULTS } from './create.js';
 export { allocatorNames, generalAllocatorNames, DEFAULT_ALLOCATOR } from './policies.js';
 export { Heap } from './heap/heap.js';
 export { ArenaHeap } from './heap/arena-heap.js';

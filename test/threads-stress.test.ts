@@ -10,9 +10,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { attachHeap, createSharedHeap, type SharedHeap } from '../src/index.js';
-import { ringWords, type StressWorkerData } from './threads-worker.js';
+import { ringWords, type StressWorkerData } from './support/threads-worker.js';
 
-const WORKER_URL = new URL('./threads-worker.js', import.meta.url);
+const WORKER_URL = new URL('./support/threads-worker.js', import.meta.url);
 const PAGE = 65536;
 
 interface Reply { type: string; live: number; liveBytes: number; ops: number; handed: number; received: number; verified: number; threadId: number; arena: number; message?: string }
@@ -150,7 +150,13 @@ test('a worker terminated mid-run: reclaimThread leaves a clean heap, survivors 
     handoff: 0.3, maxLive: 1000, countSlot: (counts >>> 2) + i,
   }));
   try {
-    await new Promise((r) => setTimeout(r, 500));
+    // terminate worker 2 once it holds blocks of its own (not after a fixed delay: on a loaded
+    // machine it may not have attached yet, and then it has no arena to reclaim)
+    const live = new Int32Array(heap.memory as SharedArrayBuffer, 0, (counts >>> 2) + W);
+    for (let waited = 0; Atomics.load(live, (counts >>> 2) + 2) === 0 && waited < 30_000; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 200));
     const dead = pool.workers[2];
     const deadId = dead.threadId;
     await dead.terminate(); // in the middle of whatever it was doing
