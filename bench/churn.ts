@@ -8,7 +8,9 @@
  *
  * Every backing gets its own copy of the core (loadHeapflowCopy) so that no call site sees two
  * kinds of typed array; the rounds are interleaved and the starting backing rotates. The figure
- * per backing is the median over rounds; the ratio is the median of the per-round ratios.
+ * per backing is the median over rounds; the ratio is the median of the per-round ratios. Time is
+ * the process's CPU time (user + system: page faults of a regrown buffer count), not wall time,
+ * so that other processes on a shared machine disturb the figures less.
  * HEAPFLOW_SRC=path/to/dist measures another build (e.g. main's, for before/after figures).
  */
 import { parseArgs } from 'node:util';
@@ -41,9 +43,10 @@ function timeOne(backing: string): number {
     stats(): { osGrows: number; osShrinks: number };
   };
   churn(heap, 5, 7); // warm-up on this heap: the JIT compiles the hot paths
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   const ops = churn(heap, workloadRounds);
-  const ns = Number(process.hrtime.bigint() - start) / ops;
+  const used = process.cpuUsage(start);
+  const ns = ((used.user + used.system) * 1000) / ops;
   const s = heap.stats();
   const row = rows.get(backing) as Row;
   row.grows = s.osGrows;
@@ -67,8 +70,8 @@ const median = (xs: number[]): number => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] as number : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
-console.log(`churn: ${workloadRounds} workload rounds per run, ${rounds} interleaved runs, createHeap({ backing }) with defaults`);
-console.log('backing       ns/op (median, min-max)    / arraybuffer (median, min-max)   grows  shrinks (last run)');
+console.log(`churn: ${workloadRounds} workload rounds per run, ${rounds} interleaved runs, createHeap({ backing }) with defaults, CPU time`);
+console.log('backing       CPU ns/op (median, min-max)    / arraybuffer (median, min-max)   grows  shrinks (last run)');
 for (const [b, row] of rows) {
   const range = (xs: number[], d: number) => `${median(xs).toFixed(d)} (${Math.min(...xs).toFixed(d)}-${Math.max(...xs).toFixed(d)})`;
   console.log(`${b.padEnd(12)}  ${range(row.ns, 0).padEnd(25)}  ${range(row.ratio, 2).padEnd(32)}  ${String(row.grows).padStart(5)}  ${String(row.shrinks).padStart(7)}`);

@@ -33,7 +33,7 @@ const HELP = `npm run bench -- [options]
   --traces LIST         comma list of trace names or groups: synthetic, malloclab, scaling,
                         e.g. rand-small,lifo,malloclab/binary-bal (default: all)
   --adapters LIST       JS columns: heapflow, heapflow/resizable, heapflow/shared, heapflow/wasm,
-                        heapflow/grow, thi.ng, codemix, js-gc (default: all)
+                        heapflow/grow, heapflow/resizable-grow, thi.ng, codemix, js-gc (default: all)
   --native LIST         native columns: glibc, jemalloc, mimalloc (default: glibc + the installed ones)
   --no-native           skip the C replay
   --no-hook             skip the event-hook section
@@ -165,7 +165,9 @@ function selectTraces(o: Opts): Array<{ path: string; group: BenchTrace['group']
   return picked;
 }
 
-const ADAPTER_NAMES = ['heapflow', 'heapflow/resizable', 'heapflow/shared', 'heapflow/wasm', 'heapflow/grow', 'thi.ng', 'codemix', 'js-gc'];
+const ADAPTER_NAMES = [
+  'heapflow', 'heapflow/resizable', 'heapflow/shared', 'heapflow/wasm', 'heapflow/grow', 'heapflow/resizable-grow', 'thi.ng', 'codemix', 'js-gc',
+];
 
 /** The JS columns; every heapflow column gets its own copy of the core (see loadHeapflowCopy). */
 async function selectAdapters(o: Opts): Promise<Adapter[]> {
@@ -180,6 +182,7 @@ async function selectAdapters(o: Opts): Promise<Adapter[]> {
     else if (n === 'codemix') out.push(codemixAdapter);
     else if (n === 'js-gc') out.push(jsGcAdapter);
     else if (n === 'heapflow/grow') out.push(heapflowGrowAdapter(await loadHeapflowCopy('grow')));
+    else if (n === 'heapflow/resizable-grow') out.push(heapflowGrowAdapter(await loadHeapflowCopy('resizable-grow'), 'resizable'));
     else {
       const b = n === 'heapflow' ? 'arraybuffer' : n.slice('heapflow/'.length);
       out.push(heapflowAdapter(await loadHeapflowCopy(b), b));

@@ -71,8 +71,8 @@ export const enum Hdr {
    */
   F_RETAIN_BRK = 14,
   /**
-   * How slowly F_RETAIN_BRK decays: each automatic trim takes 1/2^(1 + this)
-   * of its excess over the break (0 at creation: half). Raised when an automatic shrink had to be
+   * How slowly F_RETAIN_BRK decays: each automatic trim takes 1/2^(3 + this)
+   * of its excess over the break (0 at creation: an eighth). Raised when an automatic shrink had to be
    * undone by growing again, lowered when one is followed by another shrink.
    */
   F_RETAIN_PATIENCE = 15,

@@ -17,9 +17,13 @@ export interface BreakListener {
   onTrim(from: number, to: number, released: number): void;
 }
 
-/** Bounds of F_RETAIN_PATIENCE: the mark loses between 1/2 and 1/2^13 of its excess per automatic trim. */
-const MIN_PATIENCE = 0;
-const MAX_PATIENCE = 12;
+/**
+ * Bounds of F_RETAIN_PATIENCE: the mark loses 1/2^(3 + patience) of its excess per automatic
+ * trim, from 1/2 to 1/2^13; a fresh heap starts at 1/8. Shrinking is dear in V8 (it zeroes the
+ * bytes it gives back, touching pages never used), so a wrong shrink costs more than a late one.
+ */
+const MIN_PATIENCE = -2;
+const MAX_PATIENCE = 10;
 
 export class OsLayer {
   readonly unit: number;
@@ -90,7 +94,7 @@ export class OsLayer {
     const need = newBrk + u32[this.hw + Hdr.W_TRIM_THRESHOLD];
     const retain = f64[this.hf + Hdr.F_RETAIN_BRK];
     const patience = f64[this.hf + Hdr.F_RETAIN_PATIENCE];
-    f64[this.hf + Hdr.F_RETAIN_BRK] = retain > need ? retain - Math.floor((retain - need) / 2 ** (1 + patience)) : need;
+    f64[this.hf + Hdr.F_RETAIN_BRK] = retain > need ? retain - Math.floor((retain - need) / 2 ** (3 + patience)) : need;
     const target = this.floor(Math.max(need, retain), f64);
     if (target > this.backing.byteLength / 2) return 0;
     // two shrinks in a row: giving memory back was right, decay faster
