@@ -6,8 +6,10 @@
 
 import { TraceFileError } from '../trace/read-rep.js';
 import { TraceFormatError } from '../trace/types.js';
+import { ReportBuildError } from '../report/write-report.js';
 import { demoCommand } from './demo-command.js';
 import { replayCommand } from './replay-command.js';
+import { reportCommand } from './report-command.js';
 import { USAGE, UsageError } from './usage.js';
 
 const EXIT_CHECK_FAILED = 1;
@@ -18,6 +20,7 @@ async function run(argv: string[]): Promise<number> {
   switch (command) {
     case 'replay': return replayCommand(rest);
     case 'demo': return demoCommand(rest);
+    case 'report': return reportCommand(rest);
     case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);
       return 0;
@@ -40,7 +43,7 @@ function explain(error: unknown): number {
     process.stderr.write(`heapflow: ${error.message}\n\n${USAGE}`);
     return EXIT_BAD_INPUT;
   }
-  if (error instanceof TraceFormatError || error instanceof TraceFileError) {
+  if (error instanceof TraceFormatError || error instanceof TraceFileError || error instanceof ReportBuildError) {
     process.stderr.write(`heapflow: ${error.message}\n`);
     return EXIT_BAD_INPUT;
   }

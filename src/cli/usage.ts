@@ -6,6 +6,7 @@ export const USAGE = `heapflow - malloc/free/realloc over an ArrayBuffer, replay
 
 Usage:
   heapflow replay FILE.rep [FILE.rep ...] [--json] [--backing KIND] [--no-verify] [--samples N] [--debug]
+  heapflow report TRACE [TRACE ...] [--allocator A,B,...] [--backing KIND,...] [-o report.html]
   heapflow demo [--backing KIND]
   heapflow help
 
@@ -14,6 +15,9 @@ Commands:
            (8-byte alignment, inside the heap, no overlap, contents kept by free and
            realloc) and records peak live bytes, heap size, utilization, fragmentation
            and OS-layer calls; timed passes then measure ns per op.
+  report   Write one self-contained HTML file (opens offline, no server) that replays
+           the traces (.rep or .rep.gz) in the browser with heapflow itself: heap map,
+           timeline, fragmentation, step mode, address x time, side by side, playground.
   demo     Replay the bundled malloc-lab traces and explain what the allocator did.
   help     Show this text.
 
