@@ -4,7 +4,7 @@
  *
  *   npm run build:test && node .build/examples/debug-pitfalls.js [name]
  */
-import { createHeap, HeapDebugError, type DebugHeap } from '../src/index.js';
+import { createHeap, HeapDebugError, type DebugHeap } from 'heapflow';
 
 const debug = { stackDepth: 3 } as const;
 

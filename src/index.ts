@@ -5,21 +5,26 @@
  * This entry point imports no third-party module and no node: module, so it
  * runs in browsers and workers too.
  */
-export { createHeap, attachHeap, DEFAULTS } from './heap/create.js';
+export { createHeap } from './create-heap.js';
+export { attachHeap, DEFAULTS } from './create.js';
+export { allocatorNames, generalAllocatorNames, DEFAULT_ALLOCATOR } from './policies.js';
 export { Heap } from './heap/heap.js';
+export { ArenaHeap } from './heap/arena-heap.js';
 export {
   HeapError, heapErrorCode, InvalidPointerError, DoubleFreeError, OutOfMemoryError, HeapCorruptionError,
   type HeapErrorCode,
-} from './heap/errors.js';
+} from './base/errors.js';
 export type {
-  HeapOptions, AttachOptions, HeapStats, BlockInfo, BlockState, HeapEvent, HeapEventListener, BackingKind,
+  HeapOptions, AttachOptions, HeapStats, BlockInfo, BlockState, HeapEvent, CommonHeapEvent, PolicyEventMap,
+  HeapEventListener, BackingKind, AllocatorName,
   OutOfMemoryPolicy, DebugOptions, DebugErrorKind, DebugReportShape,
-} from './heap/types.js';
+} from './base/types.js';
 export { DebugHeap, type DebugStats } from './debug/debug-heap.js';
 export { HeapDebugError, DebugReport, type LeakGroup } from './debug/report.js';
 export { CheckedMemory } from './debug/checked.js';
 export type { LeakRecord } from './debug/leaks.js';
-export type { AllocatorPolicy, PolicyFactory } from './alloc/policy.js';
+export type { AllocatorPolicy, PolicyFactory, PolicyUsage, PolicyOptions, PolicyKind } from './alloc/policy.js';
+export type { SegfitEvent } from './alloc/segfit/events.js';
 export {
   createSharedHeap, attachSharedHeap, SharedHeap,
   type SharedHeapOptions, type SharedAttachOptions, type SharedHeapStats, type ArenaStats,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,7 +76,10 @@ test('replay prints a table with the trace and its measures', () => {
     'sbrk', 'runs map/unmap', 'reused', 'grown', 'errors']) {
     assert.ok(run.stdout.includes(title), title);
   }
-  assert.ok(run.stdout.includes(SHORT1));
+  // Traces are named by their base name, so the table stays narrow whatever the paths.
+  assert.match(run.stdout, /^ *short1-bal /m);
+  assert.match(run.stdout, /^ *short2-bal /m);
+  assert.ok(!run.stdout.includes(TRACE_DIR), 'no full paths in the table');
   assert.match(run.stdout, /total \/ mean/);
 });
 
@@ -119,35 +122,84 @@ test('an allocation the heap cannot satisfy fails the check: exit 1, naming the 
   assert.match(run.stderr, /huge\.rep:5/);
 });
 
-test('bad usage exits 2 with the usage text', () => {
-  for (const args of [
-    ['replay', '--bogus', SHORT1],
-    ['replay'],
-    ['replay', '--backing', 'mmap', SHORT1],
-    ['replay', '--samples', 'zero', SHORT1],
-    ['frobnicate'],
-    [],
-  ]) {
-    const run = heapflow(args);
+test('bad usage exits 2 with one line naming the problem and a help hint, not the whole usage', () => {
+  for (const [args, problem, hint] of [
+    [['replay', '--bogus', SHORT1], /unknown option '--bogus'/, 'heapflow replay --help'],
+    [['replay', SHORT1, '--bogus'], /unknown option '--bogus'/, 'heapflow replay --help'],
+    [['replay', '--jsno', SHORT1], /unknown option '--jsno' \(Did you mean --json\?\)/, 'heapflow replay --help'],
+    [['replay'], /missing required argument 'files'/, 'heapflow replay --help'],
+    [['replay', '--backing', 'mmap', SHORT1], /argument 'mmap' is invalid\. Expected one of arraybuffer, resizable, shared, wasm/, 'heapflow replay --help'],
+    [['replay', '--samples', 'zero', SHORT1], /argument 'zero' is invalid/, 'heapflow replay --help'],
+    [['demo', '--samples', '0'], /argument '0' is invalid/, 'heapflow demo --help'],
+    [['demo', 'extra.rep'], /too many arguments for 'demo'/, 'heapflow demo --help'],
+    [['frobnicate'], /unknown command 'frobnicate'/, 'heapflow --help'],
+  ] as const) {
+    const run = heapflow([...args]);
     assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, /^heapflow: /);
-    assert.match(run.stderr, /Usage:/);
-    assert.doesNotMatch(run.stderr, /\n\s+at /);
+    assertOneLineError(run.stderr, /^heapflow: /);
+    assert.match(run.stderr, problem);
+    assert.ok(run.stderr.includes(`see '${hint}'`), run.stderr);
+    assert.doesNotMatch(run.stderr, /Usage:/, 'not the whole usage');
   }
-  assert.match(heapflow(['replay', '--backing', 'mmap', SHORT1]).stderr, /unknown backing 'mmap'/);
 });
 
-test('help and --help print the usage on stdout, exit 0', () => {
+test('no command at all: exit 2, says so and lists the commands on stderr', () => {
+  const run = heapflow([]);
+  assert.equal(run.status, 2);
+  assert.equal(run.stdout, '');
+  assert.match(run.stderr, /^heapflow: missing command\n/);
+  assert.match(run.stderr, /Usage: heapflow/);
+  assert.match(run.stderr, /replay .*<files\.\.\.>/);
+});
+
+test('help, --help and -h print the usage on stdout, exit 0; each command has its own help', () => {
   for (const flag of ['help', '--help', '-h']) {
     const run = heapflow([flag]);
     assert.equal(run.status, 0);
-    assert.match(run.stdout, /Usage:\n {2}heapflow replay FILE\.rep/);
+    assert.equal(run.stderr, '');
+    assert.match(run.stdout, /Usage: heapflow \[options\] \[command\]/);
+    assert.match(run.stdout, /^ {2}replay /m);
+    assert.match(run.stdout, /^ {2}demo /m);
+  }
+  for (const args of [['help', 'replay'], ['replay', '--help']]) {
+    const run = heapflow(args);
+    assert.equal(run.status, 0);
+    assert.match(run.stdout, /Usage: heapflow replay \[options\] <files\.\.\.>/);
+    for (const option of ['--json', '--backing <kind>', '--no-verify', '--samples <n>', '--debug']) assert.ok(run.stdout.includes(option), option);
+  }
+  const demo = heapflow(['demo', '--help']);
+  assert.equal(demo.status, 0);
+  assert.match(demo.stdout, /Usage: heapflow demo \[options\]/);
+  assert.match(demo.stdout, /--samples <n>/);
+});
+
+test('--version and -V print the package version, exit 0', () => {
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V']) {
+    const run = heapflow([flag]);
+    assert.equal(run.status, 0);
+    assert.equal(run.stdout, `${version}\n`);
   }
 });
 
+test('replay --json says whether debug mode was on', () => {
+  const plain = JSON.parse(heapflow(['replay', '--json', '--samples', '1', SHORT1]).stdout) as { debug: unknown };
+  assert.equal(plain.debug, false);
+  const debug = JSON.parse(heapflow(['replay', SHORT1, '--samples', '1', '--json', '--debug']).stdout) as { debug: unknown };
+  assert.equal(debug.debug, true);
+});
+
+test('two traces with the same base name keep their paths in the table', () => {
+  const other = scratchFile('short1-bal.rep', '0\n1\n2\n1\na 0 8\nf 0\n');
+  const run = heapflow(['replay', '--samples', '1', SHORT1, other]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.ok(run.stdout.includes(other));
+  assert.ok(run.stdout.includes(SHORT1));
+});
+
 test('demo replays every bundled trace from any directory and explains the flow', () => {
-  const run = heapflow(['demo'], SCRATCH);
+  const run = heapflow(['demo', '--samples', '1'], SCRATCH);
   assert.equal(run.status, 0, run.stderr);
   for (const name of readdirSync(TRACE_DIR).filter((file) => file.endsWith('.rep'))) {
     assert.ok(run.stdout.includes(name.replace(/\.rep$/, '')), name);

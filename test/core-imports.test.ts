@@ -36,6 +36,13 @@ test('the core entry imports only its own files (no node: module, no package)', 
   for (const f of files) assert.ok(!f.includes('/cli/') && !f.includes('/trace/read-rep'), `${f} is a tool, not core`);
 });
 
+test('the core entry (heapflow/core) imports no package, no node: module and nothing of debug mode', () => {
+  const { files, external } = importGraph(resolve(here, '../src/core.js'));
+  assert.deepEqual(external, []);
+  assert.deepEqual([...files].filter((f) => f.includes('/debug/')), []);
+  assert.ok([...importGraph(resolve(here, '../src/index.js')).files].some((f) => f.includes('/debug/')), 'the main entry does reach debug mode');
+});
+
 test('the import scanner does see node: imports (it can fail)', () => {
   const { external } = importGraph(resolve(here, '../src/cli/main.js'));
   assert.ok(external.some((e) => e.includes('node:')), 'the CLI imports node: modules, and the scanner must notice');

@@ -21,7 +21,7 @@ test('heapflow replay --debug runs malloc-lab traces under debug mode, verified,
   }
 });
 
-test('heapflow help mentions --debug', () => {
-  const run = spawnSync(process.execPath, [CLI, 'help'], { cwd: ROOT, encoding: 'utf8' });
+test('heapflow help replay mentions --debug', () => {
+  const run = spawnSync(process.execPath, [CLI, 'help', 'replay'], { cwd: ROOT, encoding: 'utf8' });
   assert.match(run.stdout, /--debug/);
 });

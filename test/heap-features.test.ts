@@ -365,7 +365,7 @@ test('a page run stays page-aligned when realloc grows it at the top', () => {
 
 // ───────────────────────────────────────────── blocks(), realloc in place
 
-test('blocks() covers [heapStart, break - 8) contiguously; sizes + metadata + static + sentinel = heapSize', () => {
+test('blocks() covers [heapStart, break) contiguously, the sentinel last; sizes + metadata + static = heapSize', () => {
   for (const staticSize of [0, 20, 4096]) {
     const heap = createHeap({ staticSize, mmapThreshold: 8192 });
     const model = new Model();
@@ -377,7 +377,8 @@ test('blocks() covers [heapStart, break - 8) contiguously; sizes + metadata + st
     assert.equal(blocks[0].offset, heap.staticBase + roundUp8(staticSize), 'first block right after the static area');
     for (let i = 1; i < blocks.length; i++) assert.equal(blocks[i].offset, blocks[i - 1].offset + blocks[i - 1].size);
     const sum = blocks.reduce((t, b) => t + b.size, 0);
-    assert.equal(sum + s.metadataBytes + roundUp8(s.staticSize) + 8, s.heapSize);
+    assert.equal(sum + s.metadataBytes + roundUp8(s.staticSize), s.heapSize);
+    assert.deepEqual(blocks[blocks.length - 1], { ptr: s.heapSize - 8, offset: s.heapSize - 8, size: 8, state: 'metadata', requested: 0 }, 'the sentinel');
     assert.ok(blocks.some((b) => b.state === 'free'), 'a free block is listed');
     assert.ok(blocks.some((b) => b.state === 'mapped'), 'a mapped block is listed');
     assertHeapMatches(heap, model, `staticSize ${staticSize}`);
@@ -393,7 +394,7 @@ test('realloc grows in place into a free next block and at the top, and shrinks 
     const c = alloc(heap, model, 1000);
     // c is the last block and the block before it is used: it grows in place, raising the break
     const cInfo = heap.blocks().find((x) => x.ptr === c)!;
-    assert.ok(heap.blocks().filter((x) => x.offset > cInfo.offset).every((x) => x.state === 'free' || x.state === 'top'),
+    assert.ok(heap.blocks().filter((x) => x.offset > cInfo.offset).every((x) => x.state === 'free' || x.state === 'top' || x.state === 'metadata'),
       `${backing}: c is the last used block`);
     let info = model.remove(c);
     const c2 = heap.realloc(c, 50000);

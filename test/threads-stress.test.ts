@@ -10,9 +10,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { attachHeap, createSharedHeap, type SharedHeap } from '../src/index.js';
-import { ringWords, type StressWorkerData } from './threads-worker.js';
+import { ringWords, type StressWorkerData } from './support/threads-worker.js';
 
-const WORKER_URL = new URL('./threads-worker.js', import.meta.url);
+const WORKER_URL = new URL('./support/threads-worker.js', import.meta.url);
 const PAGE = 65536;
 
 interface Reply { type: string; live: number; liveBytes: number; ops: number; handed: number; received: number; verified: number; threadId: number; arena: number; message?: string }

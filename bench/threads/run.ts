@@ -7,7 +7,7 @@
  *
  *   npm run bench:threads                      full run (3 reps x 2 s), writes bench/threads/RESULTS.md
  *   npm run bench:threads -- --quick           1 rep x 1 s, no RESULTS.md
- *   npm run bench:threads -- --stress 60       the stress test (test/threads-worker.js) for 60 s, 4 workers
+ *   npm run bench:threads -- --stress 60       the stress test (test/support/threads-worker.js) for 60 s, 4 workers
  *   npm run bench:threads -- --bound           xmalloc bounds: what 2 threads could reach if a cross-thread
  *                                              free touched the block not at all / read it once / CAS'd it
  *   options: --reps N  --seconds S  --threads 1,2,4  --no-native  --no-write

@@ -1,14 +1,14 @@
 /**
  * The long stress run (npm run bench:threads -- --stress SECONDS): the workers of
- * test/threads-stress.test.ts (.build/test/threads-worker.js) for as long as
+ * test/threads-stress.test.ts (.build/test/support/threads-worker.js) for as long as
  * asked, with the same end checks: patterns verified, check() clean, live counts
  * equal to what the workers hold, nothing left after everything is freed.
  */
 import { Worker } from 'node:worker_threads';
 import { createSharedHeap, type SharedHeap } from '../../src/index.js';
-import { ringWords } from '../../test/threads-worker.js';
+import { ringWords } from '../../test/support/threads-worker.js';
 
-const WORKER = new URL('../../test/threads-worker.js', import.meta.url);
+const WORKER = new URL('../../test/support/threads-worker.js', import.meta.url);
 
 interface Reply { type: string; live: number; liveBytes: number; ops: number; handed: number; received: number; message?: string }
 

@@ -1,11 +1,11 @@
-// A heap shared by worker threads: run with `npm run build && node examples/workers/main.mjs`.
+// A heap shared by worker threads: `npm run build && node examples/workers/main.mjs`.
 //
 // The main thread creates the heap and posts its memory (a growable SharedArrayBuffer)
 // to two workers. Each worker attaches, allocates vectors of float64 in the shared heap
 // and sends back only their pointers (plain numbers). The main thread reads them and
 // frees them: blocks allocated by another thread go back to that thread's arena.
 import { Worker } from 'node:worker_threads';
-import { createSharedHeap } from '../../dist/index.js';
+import { createSharedHeap } from 'heapflow';
 
 const heap = createSharedHeap({ maxSize: 256 << 20 });
 

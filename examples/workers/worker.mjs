@@ -1,6 +1,6 @@
 // Worker side of examples/workers/main.mjs.
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { attachHeap } from '../../dist/index.js';
+import { attachHeap } from 'heapflow';
 
 // attachHeap sees a thread-shared heap and returns this thread's own heap (its arena).
 // threadId lets the main thread reclaim it if this worker dies without detach().

@@ -26,12 +26,21 @@ export function bundledTraceDir(): string {
   return join(findPackageRoot(), 'traces', 'malloclab');
 }
 
+/** The `version` of heapflow's package.json (what `heapflow --version` prints). */
+export function packageVersion(): string {
+  return readManifestField(join(findPackageRoot(), 'package.json'), 'version') ?? 'unknown';
+}
+
 function readPackageName(manifest: string): string | undefined {
+  return readManifestField(manifest, 'name');
+}
+
+function readManifestField(manifest: string, field: 'name' | 'version'): string | undefined {
   try {
     const parsed: unknown = JSON.parse(readFileSync(manifest, 'utf8'));
-    return typeof parsed === 'object' && parsed !== null && 'name' in parsed && typeof parsed.name === 'string'
-      ? parsed.name
-      : undefined;
+    if (typeof parsed !== 'object' || parsed === null || !(field in parsed)) return undefined;
+    const value: unknown = (parsed as Record<string, unknown>)[field];
+    return typeof value === 'string' ? value : undefined;
   } catch {
     return undefined;
   }

@@ -1,57 +1,73 @@
 /**
- * `heapflow replay FILE.rep ... [--json] [--backing KIND] [--no-verify] [--samples N] [--debug]`
+ * `heapflow replay FILE... [--json] [--backing KIND] [--no-verify] [--samples N] [--debug]`
  *
- * Table mode: one table (a row per trace) on stdout. JSON mode: exactly one JSON object
- * per trace per line on stdout and nothing else. Failed checks go to stderr in both.
- * Returns the exit status: 1 if any check failed, else 0.
+ * Table mode: one table (a row per trace, named by its base name) on stdout. JSON mode: exactly
+ * one JSON object per trace per line on stdout and nothing else. Failed checks go to stderr in
+ * both. Sets the exit status: 1 if any check failed, else 0.
  */
 
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
+import type { BackingKind } from '../base/types.js';
 import type { ReplayResult } from '../trace/replay.js';
 import { loadTraces } from './load-traces.js';
 import { renderResultsTable } from './results-table.js';
 import { runReplays } from './run-replays.js';
-import { parseBacking, parsePositiveInteger, parsingArguments, UsageError } from './usage.js';
+import { traceLabels } from './trace-labels.js';
+import { BACKINGS, parseBacking, parsePositiveInteger } from './usage.js';
 
 const DEFAULT_SAMPLES = 5;
 
-export async function replayCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parsingArguments(() => parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      json: { type: 'boolean' },
-      backing: { type: 'string' },
-      'no-verify': { type: 'boolean' },
-      samples: { type: 'string' },
-      debug: { type: 'boolean' },
-    },
-  }));
-  if (positionals.length === 0) throw new UsageError('replay needs at least one .rep file');
-  const settings = {
-    backing: parseBacking(values.backing),
-    verify: values['no-verify'] !== true,
-    samples: parsePositiveInteger('--samples', values.samples, DEFAULT_SAMPLES),
-    // --debug: every heap of the replay is a debug heap (redzones, quarantine; docs/debugging.md)
-    ...(values.debug === true ? { heapOptions: { debug: true } } : {}),
-  };
-  const traces = await loadTraces(positionals);
+interface ReplayFlags {
+  json?: boolean;
+  backing: BackingKind;
+  verify: boolean;
+  samples: number;
+  debug?: boolean;
+}
 
-  const json = values.json === true;
-  const results = runReplays(traces, settings, (trace) => trace.source, (result) => {
-    if (json) process.stdout.write(`${JSON.stringify(toJson(result))}\n`);
+export function registerReplay(program: Command): void {
+  program.command('replay')
+    .summary('replay malloc-lab traces (.rep), check every block and measure')
+    .description('Replay CS:APP malloc-lab traces (.rep). A first pass checks every block (8-byte alignment, '
+      + 'inside the heap, no overlap, contents kept by free and realloc) and records peak live bytes, heap size, '
+      + 'utilization, fragmentation and OS-layer calls; timed passes then measure ns per op.')
+    .argument('<files...>', 'trace files')
+    .option('--json', 'one JSON object per trace per line on stdout, nothing else')
+    .option('--backing <kind>', `${BACKINGS.join(' | ')}`, parseBacking, 'arraybuffer')
+    .option('--no-verify', 'skip the block checks (statistics and timing only)')
+    .option('--samples <n>', 'timed samples per trace; the median is reported', parsePositiveInteger, DEFAULT_SAMPLES)
+    .option('--debug', 'run every heap in debug mode (redzones, quarantine, double/bad free checks; '
+      + 'see docs/debugging.md); ns/op is then debug mode\'s')
+    .action(async (files: string[], flags: ReplayFlags) => {
+      process.exitCode = await replay(files, flags);
+    });
+}
+
+async function replay(files: readonly string[], flags: ReplayFlags): Promise<number> {
+  const debug = flags.debug === true;
+  const settings = {
+    backing: flags.backing,
+    verify: flags.verify,
+    samples: flags.samples,
+    ...(debug ? { heapOptions: { debug: true } } : {}),
+  };
+  const traces = await loadTraces(files);
+  const label = traceLabels(traces.map((trace) => trace.source));
+  const json = flags.json === true;
+  const results = runReplays(traces, settings, (trace) => label(trace.source), (result) => {
+    if (json) process.stdout.write(`${JSON.stringify(toJson(result, debug))}\n`);
   });
-  if (!json) process.stdout.write(renderResultsTable(results, (r) => r.trace));
+  if (!json) process.stdout.write(renderResultsTable(results, (r) => label(r.trace)));
   reportErrors(results);
   return results.some((r) => r.errors > 0) ? 1 : 0;
 }
 
-/** The JSON line of one trace: stable keys, NaN written as null. */
-export function toJson(result: ReplayResult): Record<string, unknown> {
+/** The JSON line of one trace: stable keys, NaN written as null; `debug` says whether debug mode was on. */
+export function toJson(result: ReplayResult, debug: boolean): Record<string, unknown> {
   return {
     trace: result.trace,
     backing: result.backing,
+    debug,
     verified: result.verified,
     ops: result.ops,
     nsPerOp: finiteOrNull(result.nsPerOp),

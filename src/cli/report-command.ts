@@ -7,31 +7,37 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { createHeap, type BackingKind } from '../index.js';
+import type { Command } from 'commander';
+import { allocatorNames, DEFAULT_ALLOCATOR, type AllocatorName, type BackingKind } from '../index.js';
 import type { SessionSpec } from '../report/model/session.js';
 import { CHECKPOINTABLE } from '../report/model/checkpoints.js';
-import { renderReport } from '../report/write-report.js';
+import { renderReport, ReportBuildError } from '../report/write-report.js';
 import { loadTraceFiles } from './load-traces.js';
 import { findPackageRoot } from './package-root.js';
-import { parsingArguments, UsageError } from './usage.js';
+import { EXIT_BAD_INPUT } from './program.js';
+import { UsageError } from './usage.js';
 
-export async function reportCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parsingArguments(() => parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      allocator: { type: 'string' },
-      backing: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      title: { type: 'string' },
-    },
-  }));
-  if (positionals.length === 0) throw new UsageError('report needs at least one trace file');
-  const out = await writeReport(positionals, values);
-  process.stdout.write(`${out}\n`);
-  return 0;
+export function registerReport(program: Command): void {
+  program.command('report')
+    .summary('write one self-contained HTML report that replays traces in the browser')
+    .description('Write one HTML file (opens offline from disk, no server, no network) holding the traces '
+      + '(.rep or .rep.gz) and heapflow itself: the page replays them in the browser and shows the heap map, '
+      + 'timelines, fragmentation, step mode, the address x time picture, the configurations side by side '
+      + 'and a playground. Every trace is replayed under every allocator x backing given.')
+    .argument('<traces...>', 'trace files (.rep, .rep.gz)')
+    .option('--allocator <names>', `comma-separated allocators to compare (${allocatorNames().join(', ')}; default ${DEFAULT_ALLOCATOR})`)
+    .option('--backing <kinds>', `comma-separated backings (${CHECKPOINTABLE.join(', ')}; default resizable)`)
+    .option('-o, --output <file>', 'where to write the report', 'report.html')
+    .option('--title <text>', 'the page title')
+    .action(async (files: string[], flags: ReportSettings) => {
+      try {
+        process.stdout.write(`${await writeReport(files, flags)}\n`);
+      } catch (error) {
+        if (!(error instanceof ReportBuildError)) throw error;
+        process.stderr.write(`heapflow: ${error.message}\n`);
+        process.exitCode = EXIT_BAD_INPUT;
+      }
+    });
 }
 
 export interface ReportSettings {
@@ -61,7 +67,7 @@ export async function writeReport(files: readonly string[], settings: ReportSett
 
 /** Every allocator x backing named on the command line, each checked by making a heap with it. */
 export function reportSpecs(allocatorList: string | undefined, backingList: string | undefined): SessionSpec[] {
-  const allocators = splitList('--allocator', allocatorList);
+  const allocators = splitList('--allocator', allocatorList).map(checkAllocator);
   const backings = splitList('--backing', backingList).map((b) => {
     if (!CHECKPOINTABLE.includes(b as BackingKind)) {
       throw new UsageError(`--backing: the report replays on ${CHECKPOINTABLE.join(' or ')} (it must copy and re-attach heaps), got '${b}'`);
@@ -69,10 +75,10 @@ export function reportSpecs(allocatorList: string | undefined, backingList: stri
     return b as BackingKind;
   });
   const chosenBackings = backings.length > 0 ? backings : ['resizable' as const];
-  const chosenAllocators: (string | undefined)[] = allocators.length > 0 ? allocators : [undefined];
+  const chosenAllocators: (AllocatorName | undefined)[] = allocators.length > 0 ? allocators : [undefined];
   const specs: SessionSpec[] = [];
   for (const allocator of chosenAllocators) {
-    const name = allocator === undefined ? defaultAllocator() : checkAllocator(allocator);
+    const name = allocator ?? DEFAULT_ALLOCATOR;
     for (const backing of chosenBackings) {
       specs.push({
         label: chosenBackings.length > 1 ? `${name} on ${backing}` : name,
@@ -91,23 +97,8 @@ function splitList(flag: string, list: string | undefined): string[] {
   return items;
 }
 
-function defaultAllocator(): string {
-  return heapName(createHeap({ initialSize: 0, maxSize: 65536 }));
-}
-
-/** The name a heap made with `allocator` reports; a build that does not know the name fails here. */
-function checkAllocator(allocator: string): string {
-  let name: string;
-  try {
-    name = heapName(createHeap({ initialSize: 0, maxSize: 65536, allocator } as Parameters<typeof createHeap>[0]));
-  } catch (error) {
-    throw new UsageError(`--allocator: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (name !== allocator) throw new UsageError(`--allocator: unknown allocator '${allocator}' (this build has ${defaultAllocator()})`);
-  return name;
-}
-
-function heapName(heap: ReturnType<typeof createHeap>): string {
-  const h = heap as unknown as { allocator?: unknown; policyName: string };
-  return typeof h.allocator === 'string' ? h.allocator : h.policyName;
+function checkAllocator(name: string): AllocatorName {
+  const known = allocatorNames().find((a) => a === name);
+  if (known === undefined) throw new UsageError(`--allocator: unknown allocator '${name}' (this build has ${allocatorNames().join(', ')})`);
+  return known;
 }

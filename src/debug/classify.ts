@@ -4,8 +4,8 @@
  * Pure functions over the block records; the DebugHeap adds stacks and the dump.
  */
 
-import { describePointer } from '../heap/errors.js';
-import type { DebugErrorKind } from '../heap/types.js';
+import { describePointer } from '../base/errors.js';
+import type { DebugErrorKind } from '../base/types.js';
 import { GARBAGE_BYTE } from './patterns.js';
 import type { FreedHistory } from './quarantine.js';
 import { locate, placementOf, type BlockRecord, type Placement } from './records.js';

@@ -31,10 +31,10 @@
  */
 
 import type { AllocatorPolicy } from '../alloc/policy.js';
-import { describePointer, OutOfMemoryError } from '../heap/errors.js';
+import { describePointer, OutOfMemoryError } from '../base/errors.js';
 import { Heap } from '../heap/heap.js';
-import type { BlockInfo, DebugErrorKind, HeapStats, OutOfMemoryPolicy } from '../heap/types.js';
-import { assertAlignment, assertSize } from '../heap/validate.js';
+import type { BlockInfo, DebugErrorKind, HeapStats, OutOfMemoryPolicy } from '../base/types.js';
+import { assertAlignment, assertSize } from '../base/validate.js';
 import type { OsLayer } from '../os/os-layer.js';
 import { CheckedMemory, type AccessChecker } from './checked.js';
 import { classifyAccess, classifyBadPointer, type AccessMode, type Finding } from './classify.js';

@@ -1,6 +1,6 @@
 /** Debug options: defaults and validation (errors name the option, as createHeap's do). */
 
-import type { DebugOptions, DebugReportShape } from '../heap/types.js';
+import type { DebugOptions, DebugReportShape } from '../base/types.js';
 
 export interface ResolvedDebugOptions {
   redzone: number;

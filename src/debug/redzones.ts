@@ -4,7 +4,7 @@
  * views; the DebugHeap turns what they find into reports.
  */
 
-import type { DebugErrorKind } from '../heap/types.js';
+import type { DebugErrorKind } from '../base/types.js';
 import { FREED_BYTE, REDZONE_BYTE, findNot, findNotFromEnd } from './patterns.js';
 import type { BlockRecord } from './records.js';
 

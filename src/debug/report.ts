@@ -14,8 +14,8 @@
  *   SUMMARY: heapflow: heap-buffer-overflow at 1037, 0 bytes after the 13-byte block [1024, 1037)
  */
 
-import { HeapError } from '../heap/errors.js';
-import type { DebugErrorKind, DebugReportShape } from '../heap/types.js';
+import { HeapError } from '../base/errors.js';
+import type { DebugErrorKind, DebugReportShape } from '../base/types.js';
 
 /** One group of leaked blocks with the same allocation stack. */
 export interface LeakGroup {

@@ -7,9 +7,9 @@
 import type { AllocatorPolicy } from '../alloc/policy.js';
 import type { OsLayer } from '../os/os-layer.js';
 import { Hdr } from '../os/header.js';
-import { OutOfMemoryError } from './errors.js';
-import type { BlockInfo, HeapEvent, HeapEventListener, HeapStats, OutOfMemoryPolicy } from './types.js';
-import { assertAlignment, assertSize } from './validate.js';
+import { OutOfMemoryError } from '../base/errors.js';
+import type { AllocatorName, BlockInfo, HeapEvent, HeapEventListener, HeapStats, OutOfMemoryPolicy } from '../base/types.js';
+import { assertAlignment, assertSize } from '../base/validate.js';
 
 type TypedArrayConstructor<T> = {
   new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
@@ -17,14 +17,8 @@ type TypedArrayConstructor<T> = {
   readonly name: string;
 };
 
-/**
- * Largest request considered at all: beyond it no chunk size fits in 32 bits,
- * and the allocator's chunk markers (second word >= 2^32 - 2^16) stay unambiguous.
- */
-const MAX_REQUEST = 2 ** 32 - 2 ** 17;
-
 export class Heap {
-  /** Requests above this can never succeed (maxSize minus the heap's own overhead). */
+  /** Requests above this can never succeed (the policy's answer for this heap's maxSize). */
   private readonly maxRequest: number;
   private readonly listeners: HeapEventListener[] = [];
   private readonly oomThrows: boolean;
@@ -38,10 +32,9 @@ export class Heap {
   private alignedAllocCalls = 0;
 
   /** @internal use createHeap or attachHeap */
-  constructor(private readonly policy: AllocatorPolicy, private readonly os: OsLayer, onOutOfMemory: OutOfMemoryPolicy) {
+  constructor(protected readonly policy: AllocatorPolicy, private readonly os: OsLayer, onOutOfMemory: OutOfMemoryPolicy) {
     this.oomThrows = onOutOfMemory === 'throw';
-    const maxSize = policy.f64[os.hf + Hdr.F_MAX_SIZE];
-    this.maxRequest = Math.min(MAX_REQUEST, maxSize - policy.u32[os.hw + Hdr.W_META_BYTES]);
+    this.maxRequest = policy.maxRequest();
   }
 
   // ───────────────────────────────────── the C functions
@@ -197,11 +190,9 @@ export class Heap {
     const hf = this.os.hf;
     const hw = this.os.hw;
     const brk = u32[hw + Hdr.W_BRK];
-    const heapStart = u32[hw + Hdr.W_HEAP_START];
-    const free = this.policy.freeSummary();
-    const freeBytes = free.freeBytes;
-    const usedBytes = brk - 8 - heapStart - freeBytes;
-    const largest = free.largestFreeBlock;
+    const usage = this.policy.usage();
+    const freeBytes = usage.freeBytes;
+    const largest = usage.largestFreeBlock;
     const peakHeapSize = f[hf + Hdr.F_PEAK_BRK];
     const peakLiveBytes = u32[hw + Hdr.W_PEAK_LIVE_BYTES];
     const allocs = f[hf + Hdr.F_ALLOCS];
@@ -212,9 +203,9 @@ export class Heap {
       liveBytes: u32[hw + Hdr.W_LIVE_BYTES],
       peakLiveBytes,
       liveBlocks: allocs - f[hf + Hdr.F_FREES],
-      usedBytes,
+      usedBytes: usage.usedBytes,
       freeBytes,
-      freeBlocks: free.freeBlocks,
+      freeBlocks: usage.freeBlocks,
       largestFreeBlock: largest,
       externalFragmentation: freeBytes > 0 ? 1 - largest / freeBytes : 0,
       utilization: peakHeapSize > 0 ? peakLiveBytes / peakHeapSize : 0,
@@ -257,9 +248,23 @@ export class Heap {
     return this.policy.blocks();
   }
 
-  /** Name of the allocator policy behind this heap. */
+  /** Name of the allocator policy behind this heap ('segfit', 'tlsf', ...). */
+  get allocator(): AllocatorName {
+    return this.policy.name as AllocatorName;
+  }
+
+  /** The same as `allocator` (kept for code written before it). */
   get policyName(): string {
     return this.policy.name;
+  }
+
+  /**
+   * Cumulative units of work the allocator has done: one per free-list node or block
+   * examined and per bin list or bitmap word probed. The difference across one call is
+   * that call's work, the machine-independent measure of its worst case.
+   */
+  get workUnits(): number {
+    return this.policy.work;
   }
 
   /**

@@ -11,8 +11,8 @@
  * Views over the memory must be fixed-length (`new Uint32Array(buf, 0, n)`):
  * length-tracking views over growable buffers are 15-20x slower (DESIGN.md).
  */
-import { HeapError } from '../heap/errors.js';
-import type { BackingKind } from '../heap/types.js';
+import { HeapError } from '../base/errors.js';
+import type { BackingKind } from '../base/types.js';
 
 export const WASM_PAGE = 65536;
 /** Offsets are unsigned 32-bit: one heap spans at most 4 GiB. */

@@ -34,9 +34,9 @@
  *   free: tag FREE (CAS), then link; drain: take the chain into A_DRAIN in one
  *   statement, then move it block by block through A_CUR. reclaim.ts relies on this.
  */
-import { DoubleFreeError, HeapError, InvalidPointerError } from '../heap/errors.js';
-import type { BlockInfo, HeapEventListener } from '../heap/types.js';
-import type { AllocatorPolicy } from '../alloc/policy.js';
+import { DoubleFreeError, HeapError, InvalidPointerError } from '../base/errors.js';
+import type { BlockInfo, HeapEventListener } from '../base/types.js';
+import type { AllocatorPolicy, PolicyUsage } from '../alloc/policy.js';
 import type { OsLayer } from '../os/os-layer.js';
 import { Hdr } from '../os/header.js';
 import { checkSharedHeap, listBlocks } from './check.js';
@@ -54,6 +54,8 @@ import { releaseSpan, takeSpan, largestFreeRun, type PageViews } from './pages.j
 export class ArenaPolicy implements AllocatorPolicy, PageViews {
   readonly policyId = THREADS_POLICY_ID;
   readonly name = 'threads';
+  /** The thread-shared heap is not one of the compared policies: its work is not counted. */
+  readonly work = 0;
   readonly metadataBytes: number;
 
   u8!: Uint8Array;
@@ -667,6 +669,18 @@ export class ArenaPolicy implements AllocatorPolicy, PageViews {
   freeSummary(): { freeBytes: number; freeBlocks: number; largestFreeBlock: number } {
     const pages = this.u32[G_FREE_PAGES];
     return { freeBytes: pages * PAGE, freeBlocks: pages, largestFreeBlock: largestFreeRun(this.u32) };
+  }
+
+  /** Everything between the first page and the sentinel that is not a free page counts as used. */
+  usage(): PolicyUsage {
+    const free = this.freeSummary();
+    const heapStart = this.u32[this.os.hw + Hdr.W_HEAP_START];
+    return { ...free, usedBytes: this.u32[this.os.hw + Hdr.W_BRK] - 8 - heapStart - free.freeBytes };
+  }
+
+  /** What maxSize leaves after the metadata, below 2^32 - 2^17 (as the single-threaded heaps). */
+  maxRequest(): number {
+    return Math.min(2 ** 32 - 2 ** 17, this.f64[this.os.hf + Hdr.F_MAX_SIZE] - this.u32[this.os.hw + Hdr.W_META_BYTES]);
   }
 
   /** Arena state words, for statistics. */

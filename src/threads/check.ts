@@ -5,8 +5,8 @@
  * which keeps the page map still, but threads allocating in their own arenas
  * at the same time would make the counts disagree.
  */
-import { HeapCorruptionError } from '../heap/errors.js';
-import type { BlockInfo } from '../heap/types.js';
+import { HeapCorruptionError } from '../base/errors.js';
+import type { BlockInfo } from '../base/types.js';
 import { Hdr } from '../os/header.js';
 import type { ArenaPolicy } from './arena.js';
 import {

@@ -17,7 +17,7 @@
  * holder instead of hanging forever: that happens only if the holder died
  * inside a critical section and nobody called reclaimThread for it.
  */
-import { HeapError } from '../heap/errors.js';
+import { HeapError } from '../base/errors.js';
 
 export const LOCK_WAITERS = 0x40000000;
 export const LOCK_TAG_MASK = 0x3fffffff;

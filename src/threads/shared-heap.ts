@@ -12,10 +12,10 @@
  *   worker.on('exit', () =>                  heap.detach()  // when done
  *     heap.reclaimThread(worker.threadId))
  */
-import { HeapError } from '../heap/errors.js';
+import { HeapError } from '../base/errors.js';
 import { Heap } from '../heap/heap.js';
-import type { AttachOptions, HeapEventListener, HeapStats, OutOfMemoryPolicy } from '../heap/types.js';
-import { optionInteger } from '../heap/validate.js';
+import type { AttachOptions, HeapEventListener, HeapStats, OutOfMemoryPolicy } from '../base/types.js';
+import { optionInteger } from '../base/validate.js';
 import { MAX_ADDRESS_SPACE, wrapBacking, type Backing } from '../os/backing.js';
 import { BACKING_CODES, Hdr } from '../os/header.js';
 import { OsLayer, roundUp } from '../os/os-layer.js';

@@ -17,7 +17,7 @@
  * Liveness of the trace must have been checked (checkLiveness) before: one slot per id.
  */
 
-import type { HeapStats } from '../heap/types.js';
+import type { HeapStats } from '../base/types.js';
 import { findPatternMismatch, fillPattern, patternByte } from './pattern.js';
 import { describeThrown, type ReplayHeap } from './replay-heap.js';
 import { OwnerShadow } from './shadow.js';

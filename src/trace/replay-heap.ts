@@ -4,7 +4,7 @@
  * to prove that the verifying replay catches what it claims to catch.
  */
 
-import type { HeapOptions, HeapStats } from '../heap/types.js';
+import type { HeapOptions, HeapStats } from '../base/types.js';
 
 export interface ReplayHeap {
   malloc(size: number): number;

@@ -11,7 +11,7 @@
  */
 
 import { createHeap } from '../index.js';
-import type { BackingKind, HeapOptions, HeapStats } from '../heap/types.js';
+import type { BackingKind, HeapOptions, HeapStats } from '../base/types.js';
 import { checkLiveness } from './liveness.js';
 import { runMeasurePass } from './measure-pass.js';
 import { describeThrown, type ReplayHeap, type ReplayHeapFactory } from './replay-heap.js';

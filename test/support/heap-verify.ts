@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type { BackingKind, BlockInfo, Heap, HeapStats } from '../../src/index.js';
+import { POLICY_GEOMETRY } from './geometry.js';
 
 export const BACKINGS: readonly BackingKind[] = ['arraybuffer', 'resizable', 'shared', 'wasm'];
 
@@ -80,9 +81,9 @@ export function assertPlacement(heap: Heap, model: Model, p: number, size: numbe
   const usable = heap.usableSize(p);
   assert.ok(usable >= size, `${what}: usableSize(${p}) = ${usable} < requested ${size}`);
   const s = heap.stats();
-  const firstPayload = heap.staticBase + roundUp8(s.staticSize) + 8;
-  assert.ok(p >= firstPayload, `${what}: pointer ${p} below the first block payload ${firstPayload}`);
-  assert.ok(p + usable <= s.heapSize - 8, `${what}: [${p}, ${p + usable}) passes the sentinel at ${s.heapSize - 8}`);
+  const heapStart = heap.staticBase + roundUp8(s.staticSize);
+  assert.ok(p > heapStart, `${what}: pointer ${p} at or below the heap start ${heapStart}`);
+  assert.ok(p + usable <= s.heapSize, `${what}: [${p}, ${p + usable}) passes the break at ${s.heapSize}`);
   assert.ok(s.heapSize <= s.backingSize, `${what}: heapSize ${s.heapSize} > backingSize ${s.backingSize}`);
   const end = p + Math.max(usable, 1);
   for (const [q, b] of model.live) {
@@ -139,7 +140,7 @@ export function assertStats(heap: Heap, model: Model, what: string, calls?: Call
   assert.ok(s.freeBlocks >= 0, `${what}: freeBlocks ${s.freeBlocks} < 0`);
   assert.ok(s.heapSize <= s.backingSize, `${what}: heapSize ${s.heapSize} > backingSize ${s.backingSize}`);
   assert.ok(s.heapSize <= s.peakHeapSize, `${what}: heapSize ${s.heapSize} > peakHeapSize ${s.peakHeapSize}`);
-  assert.ok(s.usedBytes >= s.liveBytes + 8 * s.liveBlocks, `${what}: usedBytes ${s.usedBytes} < liveBytes + headers`);
+  assert.ok(s.usedBytes >= s.liveBytes, `${what}: usedBytes ${s.usedBytes} < liveBytes ${s.liveBytes}`);
   assert.ok(s.largestFreeBlock <= s.freeBytes, `${what}: largestFreeBlock ${s.largestFreeBlock} > freeBytes ${s.freeBytes}`);
   assert.ok(s.externalFragmentation >= 0 && s.externalFragmentation <= 1, `${what}: externalFragmentation ${s.externalFragmentation}`);
   if (s.peakLiveBytes > 0) {
@@ -180,18 +181,22 @@ export function assertHeapMatches(heap: Heap, model: Model, what: string, calls?
   let largest = 0;
   let mapped = 0;
   let mappedBytes = 0;
+  let metadata = 0;
   const seen = new Set<number>();
+  let afterTop = false;
   for (const b of blocks) {
     assert.equal(b.offset, at, `${what}: blocks() leaves a gap or overlaps at ${at}`);
-    assert.equal(b.ptr, b.offset + 8, `${what}: block ptr is offset + 8`);
-    assert.ok(b.size >= 16 && b.size % 8 === 0, `${what}: block size ${b.size}`);
+    assert.ok(Number.isInteger(b.size) && b.size > 0, `${what}: block size ${b.size} at ${b.offset}`);
     at += b.size;
+    if (afterTop) assert.equal(b.state, 'metadata', `${what}: a ${b.state} block at ${b.offset} after the top block`);
+    POLICY_GEOMETRY[heap.allocator]?.(heap, b, what);
     if (b.state === 'used' || b.state === 'mapped') {
       const m = model.live.get(b.ptr);
       assert.ok(m, `${what}: blocks() lists a ${b.state} block at ${b.ptr} the model does not have`);
       assert.equal(b.requested, m.size, `${what}: requested size of ${b.ptr}`);
-      assert.ok(b.size - 8 >= m.size, `${what}: block ${b.ptr} of ${b.size} bytes holds ${m.size}`);
-      assert.equal(heap.usableSize(b.ptr), b.size - 8, `${what}: usableSize(${b.ptr}) vs blocks()`);
+      assert.ok(b.ptr >= b.offset && b.ptr + heap.usableSize(b.ptr) <= b.offset + b.size,
+        `${what}: block ${b.ptr}: usable bytes [${b.ptr}, ${b.ptr + heap.usableSize(b.ptr)}) outside the block [${b.offset}, ${b.offset + b.size})`);
+      assert.ok(heap.usableSize(b.ptr) >= m.size, `${what}: block ${b.ptr} has ${heap.usableSize(b.ptr)} usable bytes for ${m.size}`);
       seen.add(b.ptr);
       used += b.size;
       if (b.state === 'mapped') {
@@ -199,15 +204,19 @@ export function assertHeapMatches(heap: Heap, model: Model, what: string, calls?
         mapped++;
         mappedBytes += b.size;
       }
+    } else if (b.state === 'metadata') {
+      assert.equal(b.requested, 0, `${what}: metadata block with a requested size`);
     } else {
-      assert.equal(b.requested, 0, `${what}: free block with a requested size`);
-      if (b.state === 'top') assert.equal(b.offset + b.size, s.heapSize - 8, `${what}: 'top' block does not end at the sentinel`);
+      assert.ok(b.state === 'free' || b.state === 'top' || b.state === 'reserved', `${what}: unknown block state ${b.state}`);
+      assert.equal(b.requested, 0, `${what}: ${b.state} block with a requested size`);
+      if (b.state === 'top') afterTop = true;
       free += b.size;
       freeBlocks++;
       largest = Math.max(largest, b.size);
     }
+    metadata += b.state === 'metadata' ? b.size : 0;
   }
-  assert.equal(at, s.heapSize - 8, `${what}: blocks() do not end at the sentinel (heapSize - 8)`);
+  assert.equal(at, s.heapSize, `${what}: blocks() do not end at the break (heapSize ${s.heapSize})`);
   assert.equal(seen.size, model.live.size, `${what}: blocks() misses live blocks`);
   assert.equal(s.usedBytes, used, `${what}: usedBytes vs blocks()`);
   assert.equal(s.freeBytes, free, `${what}: freeBytes vs blocks()`);
@@ -215,8 +224,8 @@ export function assertHeapMatches(heap: Heap, model: Model, what: string, calls?
   assert.equal(s.largestFreeBlock, largest, `${what}: largestFreeBlock vs blocks()`);
   assert.equal(s.runsMapped - s.runsUnmapped, mapped, `${what}: runsMapped - runsUnmapped vs mapped blocks`);
   assert.equal(s.mappedBytes, mappedBytes, `${what}: mappedBytes vs blocks()`);
-  assert.equal(s.metadataBytes + roundUp8(s.staticSize) + used + free + 8 + baseOf(heap, s), s.heapSize,
-    `${what}: metadata + static + blocks + sentinel = heapSize`);
+  assert.equal(s.metadataBytes + roundUp8(s.staticSize) + used + free + metadata + baseOf(heap, s), s.heapSize,
+    `${what}: metadata + static + blocks = heapSize`);
   assertAllContents(heap, model, what);
   return blocks;
 }

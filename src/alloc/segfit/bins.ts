@@ -174,15 +174,19 @@ function firstLargeFrom(u32: Uint32Array, pm: number, fl: number, sl: number): n
   return u32[pm + Meta.P_LARGE_HEADS + listIndex(fl, lowestBit(slMap))];
 }
 
+/** Where findFit counts its work (the policy itself: see AllocatorPolicy.work). */
+export interface WorkMeter { work: number }
+
 /**
  * A free chunk of at least `size` bytes, or 0. Small sizes: the smallest
  * non-empty exact list above; large sizes: best fit among the first chunks of
  * the size's own list, else the head of the next non-empty list (every chunk
  * there is big enough). Does not unlink.
  */
-export function findFit(u32: Uint32Array, pm: number, size: number): number {
+export function findFit(u32: Uint32Array, pm: number, size: number, meter: WorkMeter): number {
   if (size <= Chunk.SMALL_MAX) {
     const i = size >>> 3;
+    meter.work += 4; // at most: both small-map words, the 512 bit, one list head
     if (i < 64) {
       for (let w = i >>> 5; w < 2; w++) {
         let bits = u32[pm + Meta.P_SMALL_MAP + w];
@@ -199,7 +203,9 @@ export function findFit(u32: Uint32Array, pm: number, size: number): number {
   let c = u32[pm + Meta.P_LARGE_HEADS + listIndex(fl, sl)];
   let best = 0;
   let bestSize = 0;
+  meter.work += 1;
   for (let k = 0; c !== 0 && k < Tlsf.BEST_FIT_SCAN; k++) {
+    meter.work += 1;
     const s = sizeOf(u32[c >>> 2]);
     if (s >= size && (best === 0 || s < bestSize)) {
       best = c;
@@ -211,9 +217,11 @@ export function findFit(u32: Uint32Array, pm: number, size: number): number {
   if (best !== 0) return best;
   // every chunk of the next non-empty list fits: take the smallest of its first few
   c = firstLargeFrom(u32, pm, fl, sl + 1);
+  meter.work += 3; // the level's map, the first-level map, the next level's map
   best = c;
   bestSize = c !== 0 ? sizeOf(u32[c >>> 2]) : 0;
   for (let k = 0; c !== 0 && k < Tlsf.BEST_FIT_SCAN; k++) {
+    meter.work += 1;
     const s = sizeOf(u32[c >>> 2]);
     if (s < bestSize) { best = c; bestSize = s; }
     c = u32[(c + 4) >>> 2];

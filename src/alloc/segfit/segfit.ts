@@ -19,11 +19,12 @@
  * Both are O(1) apart from a bounded best-fit scan (16 chunks): no walk over
  * the free or used blocks, whatever their number.
  */
-import { DoubleFreeError, HeapError, InvalidPointerError } from '../../heap/errors.js';
-import type { BlockInfo, HeapEvent, HeapEventListener } from '../../heap/types.js';
+import { DoubleFreeError, HeapError, InvalidPointerError } from '../../base/errors.js';
+import type { BlockInfo, HeapEvent, HeapEventListener } from '../../base/types.js';
+import type { SegfitEvent } from './events.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
-import type { AllocatorPolicy, FreeSummary, PolicyFactory } from '../policy.js';
+import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
 import { binInsert, binRemove, findFit, largestInBins, Meta, smallMapBit, smallMapWord } from './bins.js';
 import { chunkSizeFor, groupOf, isRegionTail, sizeOf, Chunk } from './layout.js';
 import { checkHeap, walkBlocks } from './walk.js';
@@ -43,6 +44,8 @@ export class SegFit implements AllocatorPolicy {
   f64!: Float64Array;
   generation = -1;
   private listener: HeapEventListener | null = null;
+  /** Units of work done (AllocatorPolicy.work): bins probed and chunks examined. */
+  work = 0;
   /** Word index of the heap header, slot index of its f64 counters, word index of policy metadata. */
   readonly hw: number;
   readonly hf: number;
@@ -73,7 +76,7 @@ export class SegFit implements AllocatorPolicy {
     this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
   }
 
-  format(heapStart: number): void {
+  format(heapStart: number, _options: PolicyOptions): void {
     const u32 = this.u32;
     this.heapStart = heapStart;
     u32.fill(0, this.pm, this.pm + Meta.POLICY_WORDS);
@@ -95,6 +98,7 @@ export class SegFit implements AllocatorPolicy {
 
   malloc(n: number): number {
     const csize = n <= 8 ? Chunk.MIN_CHUNK : n < 0x7fffffe0 ? (n + 15) & ~7 : chunkSizeFor(n);
+    this.work += 1;
     if (csize <= Chunk.SMALL_MAX && this.listener === null) {
       // fast path: pop the exact small bin
       const u32 = this.u32;
@@ -153,7 +157,7 @@ export class SegFit implements AllocatorPolicy {
    * inlines a call only while the inlined code stays within a budget, and
    * event code that is never run would otherwise spend it.
    */
-  private emit(event: HeapEvent): void {
+  private emit(event: HeapEvent | SegfitEvent): void {
     const ev = this.listener;
     if (ev !== null) ev(event);
   }
@@ -183,13 +187,13 @@ export class SegFit implements AllocatorPolicy {
       }
       return this.newRegion(g, csize);
     }
-    let f = findFit(u32, pm, csize);
+    let f = findFit(u32, pm, csize, this);
     if (ev !== null) ev({ type: 'bin', bin: -1, binSize: csize, hit: f !== 0 });
     if (f !== 0) {
       const fs = sizeOf(u32[f >>> 2]);
       // the top chunk: a big region tail right below it would be left under this block
       if (f + fs === this.sentinel() && this.releaseTailBelow(f)) {
-        f = findFit(this.u32, pm, csize);
+        f = findFit(this.u32, pm, csize, this);
       }
       return this.takeFree(f, sizeOf(this.u32[f >>> 2]), csize);
     }
@@ -211,6 +215,7 @@ export class SegFit implements AllocatorPolicy {
    */
   private regionMergeFit(csize: number): number {
     const u32 = this.u32;
+    this.work += Chunk.GROUPS;
     const sentinel = this.sentinel();
     for (let g = 0; g < Chunk.GROUPS; g++) {
       const t = u32[this.pm + Meta.P_REGION_SLOTS + g];
@@ -356,7 +361,7 @@ export class SegFit implements AllocatorPolicy {
 
   private newRegion(g: number, csize: number): number {
     let u32 = this.u32;
-    let c = findFit(u32, this.pm, csize);
+    let c = findFit(u32, this.pm, csize, this);
     let size = 0;
     if (c !== 0) {
       size = sizeOf(u32[c >>> 2]);
@@ -396,6 +401,7 @@ export class SegFit implements AllocatorPolicy {
   /** When the heap cannot grow: carve the request from any group's region tail. */
   private stealRegion(csize: number): number {
     const u32 = this.u32;
+    this.work += Chunk.GROUPS;
     for (let g = 0; g < Chunk.GROUPS; g++) {
       const t = u32[this.pm + Meta.P_REGION_SLOTS + g];
       if (t !== 0) {
@@ -489,7 +495,7 @@ export class SegFit implements AllocatorPolicy {
     this.grew = false;
     const u32 = this.u32;
     // a free chunk big enough to hold an aligned position with a splittable lead
-    let c = findFit(u32, this.pm, csize + align + Chunk.MIN_CHUNK);
+    let c = findFit(u32, this.pm, csize + align + Chunk.MIN_CHUNK, this);
     let size: number;
     if (c !== 0) {
       size = sizeOf(u32[c >>> 2]);
@@ -604,6 +610,7 @@ export class SegFit implements AllocatorPolicy {
   }
 
   free(p: number): void {
+    this.work += 4; // the chunk, both neighbours, one bin list
     const c = this.chunkOf('free', p);
     this.releaseChunk(c);
   }
@@ -871,13 +878,28 @@ export class SegFit implements AllocatorPolicy {
     if (ev !== null) ev({ type: 'trim', from: brk, to: newBrk, released });
   }
 
-  /** A region tail that is the last chunk would keep the top from being trimmed. */
+  /**
+   * Region tails at the top — the last chunk, or followed only by the free top chunk —
+   * would keep the top from being trimmed: they are released, as many as end up in the
+   * top once the ones above them are (at most GROUPS rounds), so that an explicit trim()
+   * of a heap whose blocks are all free gives everything back.
+   */
   private releaseTopRegion(): void {
-    const u32 = this.u32;
-    const sentinel = this.sentinel();
-    for (let g = 0; g < Chunk.GROUPS; g++) {
-      const t = u32[this.pm + Meta.P_REGION_SLOTS + g];
-      if (t !== 0 && t + sizeOf(u32[t >>> 2]) === sentinel) this.releaseRegion(g, false);
+    for (let round = 0; round < Chunk.GROUPS; round++) {
+      const u32 = this.u32;
+      const sentinel = this.sentinel();
+      let released = false;
+      for (let g = 0; g < Chunk.GROUPS; g++) {
+        const t = u32[this.pm + Meta.P_REGION_SLOTS + g];
+        if (t === 0) continue;
+        const end = t + sizeOf(u32[t >>> 2]);
+        const nh = u32[end >>> 2];
+        if (end === sentinel || ((nh & Chunk.USED) === 0 && end + sizeOf(nh) === sentinel)) {
+          this.releaseRegion(g, false);
+          released = true;
+        }
+      }
+      if (!released) return;
     }
   }
 
@@ -890,7 +912,7 @@ export class SegFit implements AllocatorPolicy {
   }
 
   /** O(1) but for largestFreeBlock, which scans the highest non-empty bin (at most 64 chunks). */
-  freeSummary(): FreeSummary {
+  usage(): PolicyUsage {
     const u32 = this.u32;
     const hw = this.hw;
     let largest = largestInBins(u32, this.pm, 64);
@@ -898,13 +920,26 @@ export class SegFit implements AllocatorPolicy {
       const t = u32[this.pm + Meta.P_REGION_SLOTS + g];
       if (t !== 0) largest = Math.max(largest, sizeOf(u32[t >>> 2]));
     }
+    const usedBytes = u32[hw + Hdr.W_USED_BYTES];
     return {
-      freeBytes: u32[hw + Hdr.W_BRK] - 8 - this.heapStart - u32[hw + Hdr.W_USED_BYTES],
+      usedBytes,
+      freeBytes: u32[hw + Hdr.W_BRK] - 8 - this.heapStart - usedBytes,
       freeBlocks: u32[hw + Hdr.W_FREE_BLOCKS],
       largestFreeBlock: largest,
     };
   }
+
+  /**
+   * Beyond MAX_REQUEST no chunk size fits in 32 bits, and the chunk markers (second
+   * word >= 2^32 - 2^16) stay unambiguous; below it, what maxSize leaves after the metadata.
+   */
+  maxRequest(): number {
+    return Math.min(MAX_REQUEST, this.f64[this.hf + Hdr.F_MAX_SIZE] - this.u32[this.hw + Hdr.W_META_BYTES]);
+  }
 }
+
+/** Largest request segfit considers at all (see maxRequest). */
+const MAX_REQUEST = 2 ** 32 - 2 ** 17;
 
 function alignUp(x: number, align: number): number {
   return Math.ceil(x / align) * align;
@@ -913,6 +948,7 @@ function alignUp(x: number, align: number): number {
 export const segfitPolicy: PolicyFactory = {
   policyId: SEGFIT_POLICY_ID,
   name: 'segfit',
+  kind: 'general',
   metadataBytes: Meta.POLICY_WORDS * 4,
   create: (os) => new SegFit(os),
 };

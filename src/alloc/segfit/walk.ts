@@ -3,8 +3,8 @@
  * in layout.ts) and blocks() (the raw material of heap maps). Both are O(heap)
  * and allocate freely; they are never on the malloc/free path.
  */
-import { HeapCorruptionError } from '../../heap/errors.js';
-import type { BlockInfo } from '../../heap/types.js';
+import { HeapCorruptionError } from '../../base/errors.js';
+import type { BlockInfo } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import { forEachList, listBitSet, Meta } from './bins.js';
 import { isRegionTail, sizeOf, Chunk } from './layout.js';
@@ -26,16 +26,18 @@ export function walkBlocks(t: WalkTarget): BlockInfo[] {
     const h = u32[c >>> 2];
     const size = sizeOf(h);
     if (size < Chunk.MIN_CHUNK) break; // corrupt: check() reports it
-    const used = (h & Chunk.USED) !== 0 && !isRegionTail(u32[(c + 4) >>> 2]); // region tails are free memory
+    const tail = (h & Chunk.USED) !== 0 && isRegionTail(u32[(c + 4) >>> 2]); // free memory set aside
+    const used = (h & Chunk.USED) !== 0 && !tail;
     out.push({
       ptr: c + Chunk.HEADER,
       offset: c,
       size,
-      state: used ? ((h & Chunk.MAPPED) !== 0 ? 'mapped' : 'used') : c + size === sentinel ? 'top' : 'free',
+      state: tail ? 'reserved' : used ? ((h & Chunk.MAPPED) !== 0 ? 'mapped' : 'used') : c + size === sentinel ? 'top' : 'free',
       requested: used ? u32[(c + 4) >>> 2] : 0,
     });
     c += size;
   }
+  out.push({ ptr: sentinel, offset: sentinel, size: 8, state: 'metadata', requested: 0 }); // the sentinel
   return out;
 }
 
@@ -124,7 +126,7 @@ export function checkHeap(t: WalkTarget): void {
   }
   if (c !== sentinel) fail(c, `blocks end at ${c}, not at the sentinel ${sentinel}`);
   const sh = u32[sentinel >>> 2];
-  if ((sh & Chunk.USED) === 0 || sizeOf(sh) !== 0) fail(sentinel, `the sentinel before the break is damaged`);
+  if ((sh & Chunk.USED) === 0 || (sh & Chunk.MAPPED) !== 0 || sizeOf(sh) !== 0) fail(sentinel, `the sentinel before the break is damaged`);
   if (((sh & Chunk.PREV_USED) !== 0) !== prevUsed) fail(sentinel, `the sentinel's PREV_USED bit is wrong`);
   if (binned.size !== 0) fail([...binned][0], `chunk in a bin is not a free block of the heap`);
   if (seenRegions !== regionTails.size) fail([...regionTails.keys()][0], `a region slot points to something that is not a free region tail`);

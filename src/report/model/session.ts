@@ -9,7 +9,7 @@
  * `srcOp` (for a free or realloc: the op whose pointer it passes), both filled before or
  * during the first pass; a replay from a checkpoint needs nothing else.
  */
-import { createHeap, type BackingKind, type BlockInfo, type Heap, type HeapOptions } from '../../index.js';
+import { createHeap, type AllocatorName, type BackingKind, type BlockInfo, type Heap, type HeapOptions } from '../../index.js';
 import { OP_ALLOC, OP_FREE, OP_REALLOC, type Trace } from '../../trace/types.js';
 import { restoreCheckpoint, takeCheckpoint, type Checkpoint } from './checkpoints.js';
 import { fragmentationOf } from './fragmentation.js';
@@ -20,7 +20,7 @@ export interface SessionSpec {
   /** Shown above this session's views. */
   label: string;
   /** The allocator policy (createHeap's `allocator`); absent: the default policy. */
-  allocator?: string;
+  allocator?: AllocatorName;
   backing: BackingKind;
   /** Further createHeap options (thresholds, page size). */
   options?: Omit<HeapOptions, 'backing' | 'debug' | 'memory'>;
@@ -166,7 +166,7 @@ export class ReplaySession {
   }
 
   private freshHeap(): Heap {
-    const options: HeapOptions & { allocator?: string } = { ...this.spec.options, backing: this.spec.backing, maxSize: MAX_SIZE };
+    const options: HeapOptions = { ...this.spec.options, backing: this.spec.backing, maxSize: MAX_SIZE };
     if (this.spec.allocator !== undefined) options.allocator = this.spec.allocator;
     return createHeap(options);
   }

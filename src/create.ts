@@ -1,23 +1,23 @@
 /**
- * createHeap and attachHeap: lay out a fresh heap in new (or given) memory, or
- * find an existing one by its header.
+ * createHeapWith and attachHeap: lay out a fresh heap in new (or given) memory, or
+ * find an existing one by its header. Debug mode comes in as a parameter, so the
+ * core entry (core.ts) builds heaps without bundling it; create-heap.ts and
+ * create-core-heap.ts bind it.
  */
-import type { PolicyFactory } from '../alloc/policy.js';
-import { segfitPolicy } from '../alloc/segfit/segfit.js';
-import { MAX_ADDRESS_SPACE, WASM_PAGE, createBacking, wrapBacking, type Backing } from '../os/backing.js';
-import { BACKING_CODES, Hdr } from '../os/header.js';
-import { OsLayer, roundUp } from '../os/os-layer.js';
-import { DebugHeap } from '../debug/debug-heap.js';
-import { attachSharedHeap, type SharedAttachOptions } from '../threads/shared-heap.js';
-import { THREADS_POLICY_ID } from '../threads/layout.js';
-import { resolveDebugOptions } from '../debug/options.js';
-import { HeapError } from './errors.js';
-import { Heap } from './heap.js';
-import { keepShapesAlive } from './shape-anchor.js';
-import type { BackingKind, DebugOptions, HeapOptions, OutOfMemoryPolicy } from './types.js';
-import { isPowerOfTwo, optionInteger } from './validate.js';
+import type { AllocatorPolicy, PolicyFactory, PolicyOptions } from './alloc/policy.js';
+import { ArenaHeap } from './heap/arena-heap.js';
+import { allocatorNames, DEFAULT_ALLOCATOR, ownAttachById, policyById, policyByName } from './policies.js';
+import { MAX_ADDRESS_SPACE, WASM_PAGE, createBacking, wrapBacking, type Backing } from './os/backing.js';
+import { BACKING_CODES, Hdr } from './os/header.js';
+import { OsLayer, roundUp } from './os/os-layer.js';
+import type { SharedAttachOptions, SharedHeap } from './threads/shared-heap.js';
+import { HeapError } from './base/errors.js';
+import { Heap } from './heap/heap.js';
+import type { DebugMode } from './heap/debug-mode.js';
+import { keepShapesAlive } from './heap/shape-anchor.js';
+import type { AllocatorName, AttachOptions, BackingKind, HeapOptions, OutOfMemoryPolicy } from './base/types.js';
+import { isPowerOfTwo, optionInteger } from './base/validate.js';
 
-const POLICIES: readonly PolicyFactory[] = [segfitPolicy];
 const BACKINGS: readonly BackingKind[] = BACKING_CODES;
 
 export const DEFAULTS = {
@@ -29,12 +29,10 @@ export const DEFAULTS = {
   trimThreshold: 128 * 1024,
 };
 
-/** With `debug` on, the heap is a DebugHeap (docs/debugging.md); without it, the plain Heap. */
-export function createHeap(options: HeapOptions & { debug: true | DebugOptions }): DebugHeap;
-export function createHeap(options?: HeapOptions): Heap;
-export function createHeap(options: HeapOptions = {}): Heap {
+/** A fresh heap; with `debug` on, `debugMode` makes it (null: the entry has no debug mode). */
+export function createHeapWith(options: HeapOptions, debugMode: DebugMode | null): Heap {
   if (options === null || typeof options !== 'object') throw new TypeError('createHeap: options must be an object');
-  const debug = resolveDebugOptions(options.debug);
+  const debug = resolveDebug(options.debug, debugMode);
   const backingKind = options.backing ?? (options.memory ? 'wasm' : DEFAULTS.backing);
   if (!BACKINGS.includes(backingKind)) {
     throw new RangeError(`createHeap: backing must be one of ${BACKINGS.map((b) => `'${b}'`).join(', ')}, got ${JSON.stringify(backingKind)}`);
@@ -54,7 +52,8 @@ export function createHeap(options: HeapOptions = {}): Heap {
   if (base % 8 !== 0) throw new RangeError(`createHeap: base must be a multiple of 8, got ${base}`);
   if (base !== 0 && !options.memory) throw new RangeError('createHeap: base is only for an existing WebAssembly.Memory (memory option)');
 
-  const policy = POLICIES[0];
+  const policy = chooseAllocator(options.allocator);
+  const policyOptions = policyOptionsOf(policy, options);
   const staticBase = roundUp(base + Hdr.HEADER_BYTES + policy.metadataBytes, 8);
   const heapStart = staticBase + roundUp(staticSize, 8);
   const firstBrk = heapStart + 8; // the sentinel
@@ -94,11 +93,16 @@ export function createHeap(options: HeapOptions = {}): Heap {
   f64[hf + Hdr.F_PEAK_BRK] = firstBrk;
   new Uint8Array(backing.buffer, staticBase, heapStart - staticBase).fill(0);
   const allocator = policy.create(os);
-  allocator.format(heapStart);
+  allocator.format(heapStart, policyOptions);
   u32[hw + Hdr.W_MAGIC] = Hdr.HEAP_MAGIC; // last: a half-made heap is never attachable
-  keepShapes(backingKind, debug !== null);
+  keepShapes(backingKind, debug === null ? null : debugMode, policy.name, policyOptions);
   // Debug mode is a subclass chosen here, so the plain Heap's paths carry no debug check.
-  return debug === null ? new Heap(allocator, os, onOutOfMemory) : new DebugHeap(allocator, os, onOutOfMemory, debug);
+  return debug === null || debugMode === null ? facade(allocator, os, onOutOfMemory) : debugMode.create(allocator, os, onOutOfMemory, debug);
+}
+
+/** The plain facade for a policy: an ArenaHeap when the policy frees by region. */
+function facade(allocator: AllocatorPolicy, os: OsLayer, onOutOfMemory: OutOfMemoryPolicy): Heap {
+  return allocator.mark !== undefined ? new ArenaHeap(allocator, os, onOutOfMemory) : new Heap(allocator, os, onOutOfMemory);
 }
 
 /**
@@ -107,6 +111,8 @@ export function createHeap(options: HeapOptions = {}): Heap {
  * same blocks. Over a plain ArrayBuffer the attached Heap cannot grow the
  * memory, and if the creator grows it (by copying) the attached Heap throws.
  */
+export function attachHeap(memory: SharedArrayBuffer | WebAssembly.Memory, options: AttachOptions & { threadId: number }): SharedHeap;
+export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly.Memory, options?: SharedAttachOptions): Heap;
 export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly.Memory, options: SharedAttachOptions = {}): Heap {
   const backing: Backing = wrapBacking(memory);
   const base = optionInteger('base', options.base, 0, 0, MAX_ADDRESS_SPACE - 1);
@@ -122,22 +128,47 @@ export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly
   if (u32[hw + Hdr.W_VERSION] !== Hdr.LAYOUT_VERSION) {
     throw new HeapError(`attachHeap: heap layout version ${u32[hw + Hdr.W_VERSION]} is not supported (this build reads version ${Hdr.LAYOUT_VERSION})`, 'BAD_HEAP_MEMORY');
   }
-  // A thread-shared heap (createSharedHeap): this thread's own SharedHeap (src/threads).
-  if (u32[hw + Hdr.W_POLICY] === THREADS_POLICY_ID) return attachSharedHeap(memory as SharedArrayBuffer | WebAssembly.Memory, options);
-  const policy = POLICIES.find((p) => p.policyId === u32[hw + Hdr.W_POLICY]);
+  // A heap with an attach of its own (the thread-shared heap: this thread's own SharedHeap).
+  const own = ownAttachById(u32[hw + Hdr.W_POLICY]);
+  if (own !== undefined) return own.attach(memory as SharedArrayBuffer | WebAssembly.Memory, options);
+  const policy = policyById(u32[hw + Hdr.W_POLICY]);
   if (!policy) throw new HeapError(`attachHeap: unknown allocator policy id ${u32[hw + Hdr.W_POLICY]}`, 'BAD_HEAP_MEMORY');
   if (u32[hw + Hdr.W_BASE] !== base) throw new HeapError(`attachHeap: the heap header at ${base} says its base is ${u32[hw + Hdr.W_BASE]}`, 'BAD_HEAP_MEMORY');
   if (u32[hw + Hdr.W_BRK] > backing.byteLength) throw new HeapError(`attachHeap: the heap's break ${u32[hw + Hdr.W_BRK]} lies beyond the memory (${backing.byteLength} bytes)`, 'BAD_HEAP_MEMORY');
-  keepShapes(backing.kind, false);
+  keepShapes(backing.kind, null, policy.name, {});
   const os = new OsLayer(backing, base);
-  return new Heap(policy.create(os), os, onOutOfMemory);
+  return facade(policy.create(os), os, onOutOfMemory);
 }
 
-/** One smallest heap of this kind (and mode) kept alive: see shape-anchor.ts. */
-function keepShapes(kind: BackingKind, debug: boolean): void {
-  keepShapesAlive(debug ? `${kind}+debug` : kind, () => createHeap({
-    backing: kind, initialSize: 0, maxSize: 65536, debug: debug ? { stacks: false } : undefined,
-  }));
+function chooseAllocator(name: unknown): PolicyFactory {
+  if (name === undefined) return policyByName(DEFAULT_ALLOCATOR)!;
+  const policy = typeof name === 'string' ? policyByName(name) : undefined;
+  if (policy === undefined) {
+    throw new RangeError(`createHeap: allocator must be one of ${allocatorNames().map((n) => `'${n}'`).join(', ')}, got ${JSON.stringify(name)}`);
+  }
+  return policy;
+}
+
+/** The policy's own options (pool's blockSize), checked by the policy; refused for a policy that has none. */
+function policyOptionsOf(policy: PolicyFactory, options: HeapOptions): PolicyOptions {
+  const given: PolicyOptions = { blockSize: options.blockSize };
+  if (policy.options) return policy.options(given);
+  if (given.blockSize !== undefined) throw new RangeError(`createHeap: blockSize is an option of allocator 'pool', not '${policy.name}'`);
+  return {};
+}
+
+/** One smallest heap of this kind, policy and mode (debug when `debugMode` is given) kept alive: see shape-anchor.ts. */
+function keepShapes(kind: BackingKind, debugMode: DebugMode | null, allocator: string, policyOptions: PolicyOptions): void {
+  keepShapesAlive(`${kind}+${allocator}${debugMode !== null ? '+debug' : ''}`, () => createHeapWith({
+    backing: kind, initialSize: 0, maxSize: 65536, debug: debugMode !== null ? { stacks: false } : undefined,
+    allocator: allocator as AllocatorName, blockSize: policyOptions.blockSize,
+  }, debugMode));
+}
+
+function resolveDebug(debug: HeapOptions['debug'], debugMode: DebugMode | null): ReturnType<DebugMode['resolve']> {
+  if (debugMode !== null) return debugMode.resolve(debug);
+  if (debug === undefined || debug === false) return null;
+  throw new RangeError("createHeap: 'heapflow/core' has no debug mode; import createHeap from 'heapflow' for debug: true");
 }
 
 function oomOption(op: string, v: unknown): OutOfMemoryPolicy {

@@ -1,6 +1,6 @@
 /**
  * Worker of the thread-shared heap stress tests (test/threads-stress.test.ts) and
- * of the stress mode of bench/threads. Compiled to .build/test/threads-worker.js.
+ * of the stress mode of bench/threads. Compiled to .build/test/support/threads-worker.js.
  *
  * Phase "run" (starts at once, for workerData.ms): random malloc / calloc /
  * realloc / free at full speed; every block gets a pattern derived from a seed,
@@ -16,7 +16,7 @@
  * them with the heap's statistics.
  */
 import { isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
-import { attachHeap, type Heap } from '../src/index.js';
+import { attachHeap, type Heap } from '../../src/index.js';
 
 export interface StressWorkerData {
   memory: SharedArrayBuffer;

@@ -4,6 +4,10 @@ export type BackingKind = 'arraybuffer' | 'resizable' | 'shared' | 'wasm';
 export type OutOfMemoryPolicy = 'null' | 'throw';
 
 export interface HeapOptions {
+  /** The allocator policy (see docs/allocators.md). Default 'segfit'. Recorded in the heap, so attachHeap needs no option. */
+  allocator?: AllocatorName;
+  /** allocator 'pool' only: the size of every block in bytes (requests above it fail as out of memory). Default 64. */
+  blockSize?: number;
   /** Which memory the heap lives in (default: 'arraybuffer', the fastest; see README). */
   backing?: BackingKind;
   /** Backing capacity at creation, in bytes; the backing never shrinks below it. Default 64 KiB. */
@@ -82,33 +86,65 @@ export interface HeapStats {
   grownAllocs: number;
 }
 
-export type BlockState = 'used' | 'free' | 'mapped' | 'top';
+/**
+ * What a block of the heap map is:
+ * - `used`: allocated (what malloc returned); `mapped`: allocated as a page run of its own;
+ * - `free`: in the policy's free structures, malloc may take it now; `top`: the free block that
+ *   ends at the break (trim gives it back);
+ * - `reserved`: free memory set aside that malloc will not take yet for any request (segfit's
+ *   size-group region tails, the unused capacity of a size-class page);
+ * - `metadata`: bytes the policy keeps for itself between the heap start and the break
+ *   (segfit's sentinel, page headers).
+ * `freeBytes`/`freeBlocks` of stats() count free, top and reserved blocks.
+ */
+export type BlockState = 'used' | 'free' | 'mapped' | 'top' | 'reserved' | 'metadata';
 
+/** The allocator policies a heap can be made with (see docs/allocators.md). */
+export type AllocatorName =
+  | 'segfit' | 'tlsf' | 'pages' | 'buddy' | 'pool' | 'arena' | 'first-fit' | 'next-fit' | 'best-fit';
+
+/**
+ * One block of the heap map. blocks() lists them in address order and they cover
+ * [heapStart, heapSize) exactly: no gap, no overlap, from the first block to the break.
+ */
 export interface BlockInfo {
-  /** The payload pointer (what malloc returned / would return). */
+  /** The payload pointer (what malloc returned / would return); the offset for metadata. */
   ptr: number;
   /** Offset of the block header. */
   offset: number;
   /** Whole block in bytes (header and padding included). */
   size: number;
   state: BlockState;
-  /** Requested size for used and mapped blocks; 0 for free ones. */
+  /** Requested size for used and mapped blocks; 0 for every other state. */
   requested: number;
 }
 
-/** One event per step of the allocation flow. */
-export type HeapEvent =
+/**
+ * The events every policy emits, under these names: `malloc` (a request arrives; `chunk` is the
+ * block size the policy will look for), `done` (served; `reused`: from free memory, not by
+ * raising the break), `free`, `realloc`, `grow` (the break moved up), `trim` (moved down),
+ * `map`/`unmap` (a page run of its own).
+ */
+export type CommonHeapEvent =
   | { type: 'malloc'; size: number; chunk: number }
-  | { type: 'bin'; bin: number; binSize: number; hit: boolean }
-  | { type: 'split'; block: number; size: number; remainder: number }
   | { type: 'grow'; from: number; to: number; backing: number }
   | { type: 'map'; ptr: number; size: number }
   | { type: 'unmap'; ptr: number; size: number }
   | { type: 'done'; ptr: number; size: number; reused: boolean }
   | { type: 'free'; ptr: number; size: number }
-  | { type: 'coalesce'; block: number; prev: number; next: number; size: number }
   | { type: 'realloc'; ptr: number; size: number; result: number; inPlace: boolean }
   | { type: 'trim'; from: number; to: number; released: number };
+
+/**
+ * Each policy's own event types, keyed by the policy's name: a policy adds its entry by
+ * declaration merging in its own folder (src/alloc/segfit/events.ts is the model), so that
+ * this layer never names a concrete policy.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface PolicyEventMap {}
+
+/** One event per step of the allocation flow: the common ones and every policy's own. */
+export type HeapEvent = CommonHeapEvent | PolicyEventMap[keyof PolicyEventMap];
 
 export type HeapEventListener = (event: HeapEvent) => void;
 

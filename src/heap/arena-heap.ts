@@ -1,0 +1,27 @@
+/**
+ * The facade of a policy that frees by region (an arena): everything a Heap does, plus
+ * mark() / release(mark) / reset(). createHeap returns it for any policy that has them.
+ */
+import { assertSize } from '../base/validate.js';
+import { Heap } from './heap.js';
+
+export class ArenaHeap extends Heap {
+  /** The current allocation point, for release(). */
+  mark(): number {
+    this.policy.sync();
+    return this.policy.mark!();
+  }
+
+  /** Frees, at once, every block allocated since `mark` was taken. */
+  release(mark: number): void {
+    assertSize('release', 'mark', mark);
+    this.policy.sync();
+    this.policy.release!(mark);
+  }
+
+  /** Frees every block at once. */
+  reset(): void {
+    this.policy.sync();
+    this.policy.reset!();
+  }
+}
