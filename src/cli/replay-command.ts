@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import type { BackingKind } from '../base/types.js';
 import type { ReplayResult } from '../trace/replay.js';
 import { loadTraces } from './load-traces.js';
+import { mapLines } from './map-line.js';
 import { renderResultsTable } from './results-table.js';
 import { runReplays } from './run-replays.js';
 import { traceLabels } from './trace-labels.js';
@@ -23,6 +24,7 @@ interface ReplayFlags {
   verify: boolean;
   samples: number;
   debug?: boolean;
+  map?: boolean;
 }
 
 export function registerReplay(program: Command): void {
@@ -36,6 +38,7 @@ export function registerReplay(program: Command): void {
     .option('--backing <kind>', `${BACKINGS.join(' | ')}`, parseBacking, 'arraybuffer')
     .option('--no-verify', 'skip the block checks (statistics and timing only)')
     .option('--samples <n>', 'timed samples per trace; the median is reported', parsePositiveInteger, DEFAULT_SAMPLES)
+    .option('--map', 'after the table, print each heap after the last op as a one-line map (block states as characters)')
     .option('--debug', 'run every heap in debug mode (redzones, quarantine, double/bad free checks; '
       + 'see docs/debugging.md); ns/op is then debug mode\'s')
     .action(async (files: string[], flags: ReplayFlags) => {
@@ -58,6 +61,10 @@ async function replay(files: readonly string[], flags: ReplayFlags): Promise<num
     if (json) process.stdout.write(`${JSON.stringify(toJson(result, debug))}\n`);
   });
   if (!json) process.stdout.write(renderResultsTable(results, (r) => label(r.trace)));
+  if (!json && flags.map === true) {
+    const columns = process.stdout.columns ?? 100;
+    for (const trace of traces) process.stdout.write(`${mapLines(label(trace.source), trace, { backing: flags.backing }, columns).join('\n')}\n`);
+  }
   reportErrors(results);
   return results.some((r) => r.errors > 0) ? 1 : 0;
 }

@@ -1,13 +1,19 @@
 /**
  * The one-line heap map for a terminal: the address space from 0 to the break, scaled to
  * `width` characters, each character the state holding most bytes of its slice (the
- * characters are in model/states.ts; addresses outside every block print as a space).
+ * characters are in model/states.ts; the bytes below the first block, the heap header and
+ * the policy's fixed metadata, print as metadata).
  */
 import type { BlockInfo } from '../index.js';
 import { stateStyle } from './model/states.js';
 
-export function terminalMap(blocks: readonly BlockInfo[], width: number): string {
-  if (blocks.length === 0 || width < 1) return '';
+export function terminalMap(heapBlocks: readonly BlockInfo[], width: number): string {
+  if (heapBlocks.length === 0 || width < 1) return '';
+  // The heap header and the policy's fixed metadata lie below the first block.
+  const first = heapBlocks[0] as BlockInfo;
+  const blocks: readonly BlockInfo[] = first.offset > 0
+    ? [{ ptr: 0, offset: 0, size: first.offset, state: 'metadata', requested: 0 }, ...heapBlocks]
+    : heapBlocks;
   const last = blocks[blocks.length - 1] as BlockInfo;
   const span = last.offset + last.size;
   const per = span / width;
