@@ -63,7 +63,7 @@ async function pixels(page: Page, selector: string): Promise<{ painted: number; 
 }
 
 /** heap.blocks() after the whole trace, with heapflow in Node and its own id -> pointer table. */
-function blocksInNode(trace: Trace, backing: 'resizable' | 'wasm' = 'resizable'): number {
+function blocksInNode(trace: Trace, backing: 'resizable' | 'wasm' = 'wasm'): number {
   const heap = createHeap({ backing, maxSize: 2 ** 31 });
   const ptr = new Map<number, number>();
   for (let i = 0; i < trace.length; i++) {

@@ -124,7 +124,7 @@ test('unknown states get a colour and unknown events a generic line', () => {
 });
 
 test('report specs: allocator x backing, and bad names are usage errors', () => {
-  assert.deepEqual(reportSpecs(undefined, undefined), [{ label: 'segfit', backing: 'resizable' }]);
+  assert.deepEqual(reportSpecs(undefined, undefined), [{ label: 'segfit', backing: 'wasm' }]);
   assert.deepEqual(reportSpecs('segfit', 'resizable,wasm').map((s) => s.label), ['segfit on resizable', 'segfit on wasm']);
   assert.throws(() => reportSpecs('nonesuch', undefined), (e: unknown) => e instanceof UsageError && /unknown allocator 'nonesuch'/.test(e.message));
   assert.throws(() => reportSpecs(undefined, 'arraybuffer'), UsageError);
