@@ -17,6 +17,7 @@ import { OP_ALLOC, OP_FREE, type Trace } from '../src/trace/types.js';
 import { reportSpecs } from '../src/cli/report-command.js';
 import { UsageError } from '../src/cli/usage.js';
 import { mapLines } from '../src/cli/map-line.js';
+import { decodeTrace, encodeTrace, TraceCodecError } from '../src/report/model/trace-codec.js';
 
 /** A random live trace: allocs, frees and reallocs of live ids only. */
 const traceArb = fc.array(fc.tuple(fc.nat(2), fc.nat(1000), fc.oneof(fc.integer({ min: 1, max: 4000 }), fc.integer({ min: 100_000, max: 300_000 }))), { minLength: 1, maxLength: 300 }).map((steps): Trace => {
@@ -47,7 +48,7 @@ function replayTo(trace: Trace, t: number, backing: 'resizable' | 'wasm'): Block
 
 test('seek(t) from a checkpoint gives the blocks of a replay from the start, in any order of seeks', () => {
   fc.assert(fc.property(traceArb, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }), fc.constantFrom('resizable' as const, 'wasm' as const), (trace, at, backing) => {
-    const session = new ReplaySession(trace, { label: 'x', backing }, { checkpointBudget: 2 ** 40, minCheckpointSpacing: 7, samples: 50, walks: 5 });
+    const session = new ReplaySession(trace, { label: 'x', backing }, { checkpointBudget: 2 ** 40, minCheckpointSpacing: 7, maxCheckpointSpacing: 7, samples: 50, walks: 5 });
     session.runSome(trace.length);
     assert.ok(session.checkpoints.length >= Math.min(2, Math.ceil(trace.length / 7)), 'checkpoints were taken');
     for (const f of at) {
@@ -140,4 +141,19 @@ test('replay --map: one line of the terminal width, between bars, and a legend o
   assert.match(line ?? '', /^\|[^M]*\.[^M]*M{40,}\|$/);
   assert.match(legend ?? '', /# used/);
   assert.match(legend ?? '', /M mapped/);
+});
+
+test('the embedded trace encoding reads back every op, and refuses damaged bytes', () => {
+  fc.assert(fc.property(traceArb, (trace) => {
+    const back = decodeTrace(encodeTrace(trace), 'x');
+    assert.deepEqual([back.length, back.idCount, [...back.kinds], [...back.ids], [...back.sizes]], [trace.length, trace.idCount, [...trace.kinds], [...trace.ids], [...trace.sizes]]);
+  }), { numRuns: 50 });
+  const big = parsePlayground('p = malloc(4294967295)\nfree(p)');
+  assert.equal(decodeTrace(encodeTrace(big), 'x').sizes[0], 4294967295);
+  const bytes = encodeTrace(parsePlayground('p = malloc(100)\nq = malloc(200)\nfree(p)'));
+  assert.throws(() => decodeTrace(bytes.subarray(0, bytes.length - 1), 'x'), TraceCodecError);
+  assert.throws(() => decodeTrace(Uint8Array.from([...bytes, 0]), 'x'), /after the last op/);
+  assert.throws(() => decodeTrace(Uint8Array.from([2, ...bytes.subarray(1)]), 'x'), /version 2/);
+  const badKind = Uint8Array.from(bytes); badKind[4] = 7;
+  assert.throws(() => decodeTrace(badKind, 'x'), /unknown kind 7/);
 });

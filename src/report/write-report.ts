@@ -6,10 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { formatRep } from '../trace/rep.js';
 import type { Trace } from '../trace/types.js';
 import { DATA_ELEMENT_ID, type ReportData } from './model/report-data.js';
 import type { SessionSpec } from './model/session.js';
+import { encodeTrace } from './model/trace-codec.js';
 
 /** The built page is missing (the package was not built): says what to run. */
 export class ReportBuildError extends Error {
@@ -35,7 +35,7 @@ export async function renderReport(input: ReportInput): Promise<string> {
     traces: input.traces.map(({ name, trace }) => ({
       name,
       ops: trace.length,
-      repGzipBase64: gzipSync(formatRep(trace), { level: 9 }).toString('base64'),
+      gzipBase64: gzipSync(encodeTrace(trace), { level: 9 }).toString('base64'),
     })),
   };
   return [

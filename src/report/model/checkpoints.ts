@@ -13,7 +13,10 @@ const WASM_PAGE = 65536;
 export interface Checkpoint {
   /** Ops applied before the copy was taken. */
   readonly op: number;
+  /** The heap's bytes up to its break (every block lies below it; the rest is unused capacity). */
   readonly bytes: Uint8Array;
+  /** The backing's byteLength at the copy, restored as such. */
+  readonly capacity: number;
 }
 
 /** The backing kinds a report session can checkpoint and restore. */
@@ -22,16 +25,17 @@ export const CHECKPOINTABLE: readonly BackingKind[] = ['resizable', 'wasm'];
 export function takeCheckpoint(heap: Heap, op: number): Checkpoint {
   const memory = heap.memory;
   const buffer = memory instanceof WebAssembly.Memory ? memory.buffer : memory;
-  return { op, bytes: new Uint8Array(buffer).slice() };
+  const brk = heap.stats().heapSize;
+  return { op, bytes: new Uint8Array(buffer, 0, brk).slice(), capacity: buffer.byteLength };
 }
 
 export function restoreCheckpoint(cp: Checkpoint, kind: BackingKind, maxSize: number): Heap {
   if (kind === 'wasm') {
-    const memory = new WebAssembly.Memory({ initial: cp.bytes.length / WASM_PAGE, maximum: Math.floor(maxSize / WASM_PAGE) });
+    const memory = new WebAssembly.Memory({ initial: cp.capacity / WASM_PAGE, maximum: Math.floor(maxSize / WASM_PAGE) });
     new Uint8Array(memory.buffer).set(cp.bytes);
     return attachHeap(memory);
   }
-  const buffer = new ArrayBuffer(cp.bytes.length, { maxByteLength: maxSize });
+  const buffer = new ArrayBuffer(cp.capacity, { maxByteLength: maxSize });
   new Uint8Array(buffer).set(cp.bytes);
   return attachHeap(buffer);
 }

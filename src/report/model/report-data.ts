@@ -1,14 +1,14 @@
 /**
- * What the CLI embeds in a report and the page reads back: the traces (as gzipped `.rep`
- * text, base64) and the heap configurations to replay each of them under.
+ * What the CLI embeds in a report and the page reads back: the traces (encoded columns,
+ * gzipped, base64) and the heap configurations to replay each of them under.
  */
 import type { SessionSpec } from './session.js';
 
 export interface ReportTrace {
   name: string;
   ops: number;
-  /** The trace in `.rep` form, gzipped, base64. */
-  repGzipBase64: string;
+  /** The trace as encodeTrace writes it (trace-codec.ts), gzipped, base64. */
+  gzipBase64: string;
 }
 
 export interface ReportData {

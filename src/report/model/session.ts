@@ -31,13 +31,15 @@ export interface SessionLimits {
   checkpointBudget: number;
   /** Fewest ops between checkpoints. */
   minCheckpointSpacing: number;
+  /** Most ops between checkpoints (bounds the replay of a seek; wins over the budget). */
+  maxCheckpointSpacing: number;
   /** Timeline samples over the whole trace, at most. */
   samples: number;
   /** Heap walks (fragmentation spread) over the whole trace, at most. */
   walks: number;
 }
 
-export const DEFAULT_LIMITS: SessionLimits = { checkpointBudget: 64 * 2 ** 20, minCheckpointSpacing: 4096, samples: 4000, walks: 120 };
+export const DEFAULT_LIMITS: SessionLimits = { checkpointBudget: 64 * 2 ** 20, minCheckpointSpacing: 4096, maxCheckpointSpacing: 100_000, samples: 4000, walks: 120 };
 
 const MAX_SIZE = 2 ** 31;
 
@@ -175,7 +177,7 @@ export class ReplaySession {
     const cp = takeCheckpoint(this.heap, this.at);
     this.checkpoints.push(cp);
     const spacing = Math.ceil(this.n * cp.bytes.length / this.limits.checkpointBudget);
-    this.nextCheckpoint = this.at + Math.max(this.limits.minCheckpointSpacing, spacing);
+    this.nextCheckpoint = this.at + Math.min(this.limits.maxCheckpointSpacing, Math.max(this.limits.minCheckpointSpacing, spacing));
   }
 
   private checkpointAt(t: number): Checkpoint {
