@@ -55,7 +55,11 @@ export class AddressTime {
       const yTop = H - Math.floor(ptr * ys);
       const yBottom = Math.max(0, Math.min(yTop - 1, H - Math.ceil((ptr + sizes[j]) * ys)));
       const c = sizes[j] >= 128 * 1024 ? large : small;
-      for (let y = yBottom; y < yTop && y < H; y++) px.fill(c, y * W + x0, y * W + x1);
+      if (x1 - x0 === 1) {
+        for (let y = yBottom; y < yTop && y < H; y++) px[y * W + x0] = c;
+      } else {
+        for (let y = yBottom; y < yTop && y < H; y++) px.fill(c, y * W + x0, y * W + x1);
+      }
     }
     this.image = new ImageData(new Uint8ClampedArray(px.buffer), W, H);
     this.drawCursor();

@@ -47,13 +47,16 @@ const state: ReportState = {
   setCursor: () => undefined, runPlayground: () => undefined, error: null,
 };
 window.heapflowReport = state;
+state.phases['page and script parsed'] = performance.now();
 
 function section(title: string, explain: string, ...body: (Node | string)[]): HTMLElement {
   return el('section', {}, el('h2', {}, title), el('p', { class: 'explain' }, explain), ...body);
 }
 
 async function main(): Promise<void> {
+  const start = performance.now();
   const data = JSON.parse(document.getElementById(DATA_ELEMENT_ID)?.textContent ?? 'null') as ReportData;
+  state.phases['data read'] = performance.now() - start;
   const app = document.getElementById('app') as HTMLElement;
   const select = el('select', { id: 'trace-select' }, ...data.traces.map((t, k) => el('option', { value: String(k) }, `${t.name} (${t.ops} ops)`)));
   const views = el('div', { id: 'views' });
@@ -83,11 +86,10 @@ async function openTrace(data: ReportData, index: number, views: HTMLElement): P
     }
   }
   phase('replay');
-  build(sessions, views);
-  phase('draw');
+  build(sessions, views, phase);
 }
 
-function build(sessions: ReplaySession[], views: HTMLElement): void {
+function build(sessions: ReplaySession[], views: HTMLElement, phase: (name: string) => void): void {
   const main = sessions[0] as ReplaySession;
   const n = main.n;
   const cursor = new Cursor(n, n);
@@ -149,6 +151,7 @@ function build(sessions: ReplaySession[], views: HTMLElement): void {
     section('Playground', 'Type allocator calls and watch them happen, op by op.', playground.element),
   );
 
+  phase('layout');
   const timeline = lineChart(timelineBox, {
     title: 'memory over time', x, cursor, markers: () => markers,
     lines: [
@@ -169,7 +172,9 @@ function build(sessions: ReplaySession[], views: HTMLElement): void {
   });
   const hist = histogramChart(histBox, HISTOGRAM_CLASSES);
   const charts = [timeline, frag, ...(side.chart ? [side.chart] : [])];
+  phase('charts');
   addressTime.render();
+  phase('address x time');
 
   const show = (t: number): void => {
     const blocks = steps.show(main, t);
@@ -180,7 +185,7 @@ function build(sessions: ReplaySession[], views: HTMLElement): void {
     figures.textContent = `live ${formatBytes(s.liveBytes)} · heap ${formatBytes(s.heapSize)} · ${blocks.length} blocks · free ${formatBytes(f.freeBytes)} in ${f.freeBlocks} · external fragmentation ${percent(f.external)} · spread ${percent(f.spread)}`;
     slider.value = String(t);
     opInput.value = String(t);
-    side.show(t);
+    side.show(t, { session: main, blocks });
     redrawAll(charts);
     addressTime.drawCursor();
     state.op = t;
@@ -197,8 +202,10 @@ function build(sessions: ReplaySession[], views: HTMLElement): void {
     state.playgroundBlockCount = playground.blockCount;
   };
   cursor.notify();
+  phase('views at the cursor');
   playground.run();
   state.playgroundBlockCount = playground.blockCount;
+  phase('playground');
   state.firstPictureMs = performance.now();
   state.ready = true;
   document.body.dataset.ready = 'true';

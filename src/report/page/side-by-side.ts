@@ -3,6 +3,7 @@
  * heap map and figures at the shared cursor, and their heap sizes in one chart.
  */
 import type uPlot from 'uplot';
+import type { BlockInfo } from '../../index.js';
 import type { ReplaySession } from '../model/session.js';
 import { workUnits } from '../model/series.js';
 import { blockTip } from './block-tip.js';
@@ -40,10 +41,11 @@ export class SideBySide {
     }
   }
 
-  show(t: number): void {
+  /** Moves every configuration to op t; `known` are blocks already walked at t (by the main view). */
+  show(t: number, known?: { session: ReplaySession; blocks: BlockInfo[] }): void {
     for (const { session, map, figures } of this.cards) {
       const heap = session.seek(t);
-      const blocks = heap.blocks();
+      const blocks = known?.session === session ? known.blocks : heap.blocks();
       const s = heap.stats();
       map.show(blocks, s.heapSize);
       const work = workUnits(heap);
