@@ -9,24 +9,24 @@ export interface StateStyle {
   colour: string;
   /** One character for the terminal map. */
   char: string;
-  /** One sentence for the legend. */
+  /** What the state means, for the legend and the hover text (after the state's name). */
   meaning: string;
 }
 
 const KNOWN: Record<string, StateStyle> = {
-  used: { colour: '#3b82c4', char: '#', meaning: 'allocated: a live block the program holds' },
-  free: { colour: '#9bd49b', char: '.', meaning: 'free: in a bin or free list, ready for reuse' },
-  top: { colour: '#e8e3a5', char: '_', meaning: 'top: free space at the break, taken before the heap grows' },
-  mapped: { colour: '#b07cc6', char: 'M', meaning: 'page run: a large block mapped on its own pages ("mmap")' },
-  reserved: { colour: '#f0c28a', char: '-', meaning: 'reserved: set aside by the policy, not handed out yet' },
-  metadata: { colour: '#8a8a8a', char: 'm', meaning: 'metadata: the policy\'s own bookkeeping inside the heap' },
+  used: { colour: '#3b82c4', char: '#', meaning: 'a live block the program holds' },
+  free: { colour: '#9bd49b', char: '.', meaning: 'in a bin or free list, ready for reuse' },
+  top: { colour: '#e8e3a5', char: '_', meaning: 'free space at the break, taken before the heap grows' },
+  mapped: { colour: '#b07cc6', char: 'M', meaning: 'a page run: a large block on pages of its own ("mmap")' },
+  reserved: { colour: '#f0c28a', char: '-', meaning: 'set aside by the policy, not handed out yet (a region tail, unused page capacity)' },
+  metadata: { colour: '#8a8a8a', char: 'm', meaning: 'the heap header and the policy\'s own bookkeeping' },
 };
 
 /** Colour of the address space outside every block (below the first block, above the break). */
 export const BACKGROUND = '#f3f3f3';
 
 export function stateStyle(state: string): StateStyle {
-  return KNOWN[state] ?? { colour: hashedColour(state), char: state.charAt(0) || '?', meaning: `${state} (a state this page has no colour for)` };
+  return KNOWN[state] ?? { colour: hashedColour(state), char: state.charAt(0) || '?', meaning: 'a state this page has no colour for (drawn in one derived from its name)' };
 }
 
 export function knownStates(): string[] {

@@ -14,7 +14,7 @@ export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];
   let u = 0, v = n;
   while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
-  return `${u === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
+  return `${u === 0 ? Math.round(v * 10) / 10 : v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
 export const hex = (p: number): string => `0x${Math.round(p).toString(16)}`;

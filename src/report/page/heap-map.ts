@@ -182,7 +182,7 @@ export function legend(states: Iterable<string>): HTMLElement {
     const style = stateStyle(s);
     const swatch = el('span', { class: 'swatch' });
     swatch.style.background = style.colour;
-    box.append(el('span', { class: 'entry', title: style.meaning }, swatch, ` ${s}`));
+    box.append(el('span', { class: 'entry', title: `${s}: ${style.meaning}` }, swatch, ` ${s}`));
   }
   return box;
 }

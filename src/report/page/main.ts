@@ -116,6 +116,13 @@ function build(sessions: ReplaySession[], views: HTMLElement, phase: (name: stri
   const map = new HeapMap({ rows: 18, rowHeight: 14, describe: (b) => blockTip(main, b, cursor.value) });
   const steps = new StepView();
   const states = new Set(knownStates());
+  const legendBox = el('div', {}, legend(states));
+  /** A state no legend entry names yet (a new policy's) gets one when it first shows up. */
+  const noteStates = (blocks: readonly { state: string }[]): void => {
+    const before = states.size;
+    for (const b of blocks) states.add(b.state);
+    if (states.size !== before) legendBox.replaceChildren(legend(states));
+  };
 
   // ── timelines
   const x = main.series.column('x');
@@ -143,7 +150,7 @@ function build(sessions: ReplaySession[], views: HTMLElement, phase: (name: stri
   views.replaceChildren(
     controls,
     section('Heap map', 'Every block of the heap at the cursor, in address order (left to right, row after row), sizes to scale. Hover a block for its pointer, size, request, age and the op that made it.',
-      legend(states), el('div', { class: 'map-and-steps' }, map.element, steps.element)),
+      legendBox, el('div', { class: 'map-and-steps' }, map.element, steps.element)),
     section('Timeline', 'Memory over the run: live bytes (what the program holds), heap size (the break), backing size (the buffer) and free bytes. Ticks at the bottom: orange = the break grew, green = trimmed, purple = a page run was mapped. Click to move the cursor.', timelineBox),
     section('Fragmentation over time', 'How scattered the free memory is.', fragNote, el('div', { class: 'frag-row' }, fragBox, histBox)),
     section('Address × time', 'The whole run at once: each bar is one block, from its malloc (left) to its free (right), at its address; purple = large blocks (page-run size); the grey line is the break.', addressTime.element),
@@ -180,6 +187,7 @@ function build(sessions: ReplaySession[], views: HTMLElement, phase: (name: stri
     const blocks = steps.show(main, t);
     const s = main.current.stats();
     map.show(blocks, s.heapSize);
+    noteStates(blocks);
     const f = fragmentationOf(blocks);
     hist.update(f.histogram);
     figures.textContent = `live ${formatBytes(s.liveBytes)} · heap ${formatBytes(s.heapSize)} · ${blocks.length} blocks · free ${formatBytes(f.freeBytes)} in ${f.freeBlocks} · external fragmentation ${percent(f.external)} · spread ${percent(f.spread)}`;
