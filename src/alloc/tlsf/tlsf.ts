@@ -103,7 +103,7 @@ export class Tlsf implements AllocatorPolicy {
 
   malloc(n: number): number {
     const size = n <= 8 ? Blk.MIN_BLOCK : n < 0x7fffffe0 ? (n + 15) & ~7 : blockSizeFor(n);
-    if (this.listener !== null) this.emit({ type: 'malloc', size: n, chunk: size });
+    if (this.listener !== null) this.emitMalloc(n, size);
     const b = this.findFree(size);
     if (b === 0) return this.mallocTop(n, size);
     this.takeFree(b, size);
@@ -532,6 +532,10 @@ export class Tlsf implements AllocatorPolicy {
   private emit(event: HeapEvent | TlsfEvent): void {
     const ev = this.listener;
     if (ev !== null) ev(event);
+  }
+
+  private emitMalloc(n: number, size: number): void {
+    this.emit({ type: 'malloc', size: n, chunk: size });
   }
 
   private emitDone(b: number, grew: boolean): void {
