@@ -5,13 +5,14 @@
  */
 import type { PolicyFactory } from './alloc/policy.js';
 import { segfitPolicy } from './alloc/segfit/segfit.js';
+import { tlsfPolicy } from './alloc/tlsf/tlsf.js';
 import type { AllocatorName } from './base/types.js';
 import type { Heap } from './heap/heap.js';
 import { THREADS_POLICY_ID } from './threads/layout.js';
 import { attachSharedHeap, type SharedAttachOptions } from './threads/shared-heap.js';
 
 /** Every policy createHeap can make, the default first. */
-export const POLICIES: readonly PolicyFactory[] = [segfitPolicy];
+export const POLICIES: readonly PolicyFactory[] = [segfitPolicy, tlsfPolicy];
 
 export const DEFAULT_ALLOCATOR: AllocatorName = 'segfit';
 

@@ -23,6 +23,23 @@ export const POLICY_GEOMETRY: Partial<Record<string, GeometryCheck>> = {
       assert.equal(heap.usableSize(b.ptr), b.size - 8, `${what}: usableSize(${b.ptr}) vs blocks()`);
     }
   },
+  // tlsf: the same 8-byte header and 8-byte sentinel; never a mapped block (big requests
+  // are ordinary blocks), and a free block at the top is 'top'.
+  tlsf(heap, b, what) {
+    if (b.state === 'metadata') {
+      assert.equal(b.size, 8, `${what}: tlsf's sentinel is 8 bytes`);
+      assert.equal(b.offset + 8, heap.stats().heapSize, `${what}: tlsf's sentinel ends at the break`);
+      return;
+    }
+    assert.notEqual(b.state, 'mapped', `${what}: tlsf maps no page runs`);
+    assert.notEqual(b.state, 'reserved', `${what}: tlsf reserves nothing`);
+    assert.equal(b.ptr, b.offset + 8, `${what}: block ptr is offset + 8`);
+    assert.ok(b.size >= 16 && b.size % 8 === 0, `${what}: block size ${b.size}`);
+    if (b.state === 'used') {
+      assert.ok(b.size - 8 - b.requested <= 16, `${what}: at most 16 bytes of slack in a used block of ${b.size} for ${b.requested}`);
+      assert.equal(heap.usableSize(b.ptr), b.size - 8, `${what}: usableSize(${b.ptr}) vs blocks()`);
+    }
+  },
 };
 
 /** Policies that give requests of mmapThreshold and more a page run of their own ('mapped' blocks). */
