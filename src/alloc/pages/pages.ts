@@ -286,6 +286,7 @@ export class Pages implements AllocatorPolicy {
     u32[pw + Pg.PH_CLASS] = mapped ? Pg.LARGE_MAPPED : 0;
     u32[pw + Pg.PH_BSIZE] = n;
     u32[pw + Pg.PH_FIRST] = p - s;
+    u32[pw + Pg.PH_CAP] = a;
     u32[pw + Pg.PH_NSLOTS] = Math.ceil(need / Pg.SLOT);
     u32[pw + Pg.PH_SPAN_BYTES] = this.spanBytes;
     countAlloc(u32, this.f64, this.hw, this.hf, n, this.spanBytes, this.grew);
@@ -331,6 +332,12 @@ export class Pages implements AllocatorPolicy {
    * slots at the top, the span gets `minBytes` if that fits. Returns 0 when nothing fits.
    */
   private takeSpan(k: number, minBytes: number): number {
+    const s = this.takeSpanOnce(k, minBytes);
+    // out of room: the empty pages kept for their classes go back, and one more try
+    return s !== 0 || this.releaseEmptyPages() === 0 ? s : this.takeSpanOnce(k, minBytes);
+  }
+
+  private takeSpanOnce(k: number, minBytes: number): number {
     const below = this.slotsBelowBreak();
     let i = findRun(this.u32, this.fm, below, k, this);
     if (i >= 0) {
@@ -342,16 +349,42 @@ export class Pages implements AllocatorPolicy {
       i = below;
       while (i > 0 && below - i < k && bitAt(u32, this.fm, i - 1)) i--;
       const s = this.slot0 + i * Pg.SLOT;
+      const cut = brk - this.slot0 - (below - 1) * Pg.SLOT < Pg.SLOT ? below - 1 : -1;
       if (!this.raise(s + k * Pg.SLOT)) {
         // maxSize leaves no room for the whole slots: as much as this span needs
         const least = alignUp(s + minBytes, 8);
         if (least > brk && !this.raise(least)) return 0;
       }
+      if (cut >= 0 && this.u32[this.hw + Hdr.W_BRK] > brk) this.completeSpan(cut);
       clearBits(this.u32, this.fm, i, below);
       this.spanBytes = Math.min(k * Pg.SLOT, this.u32[this.hw + Hdr.W_BRK] - s);
     }
     setBits(this.u32, this.hm, i, i + 1);
     return this.slot0 + i * Pg.SLOT;
+  }
+
+  /**
+   * The break rose past the span that was cut short at maxSize (its last slot is `slot`):
+   * the span gets its whole slots, so that only the last span is ever cut short. A page's
+   * capacity grows to a full page's; a large block's usable size grows.
+   */
+  private completeSpan(slot: number): void {
+    const u32 = this.u32;
+    const s = this.slot0 + setBitAtOrBelow(u32, this.hm, slot) * Pg.SLOT;
+    const pw = s >>> 2;
+    const whole = u32[pw + Pg.PH_NSLOTS] * Pg.SLOT;
+    const delta = whole - u32[pw + Pg.PH_SPAN_BYTES];
+    u32[pw + Pg.PH_SPAN_BYTES] = whole;
+    if (u32[pw] === Pg.SMALL_MAGIC) {
+      const full = pageCapacity(u32[pw + Pg.PH_BSIZE]);
+      const ri = (s + Pg.HEADER) >>> 1;
+      this.u16.fill(0, ri + u32[pw + Pg.PH_CAP], ri + full);
+      u32[pw + Pg.PH_CAP] = full;
+      if ((u32[pw + Pg.PH_FLAGS] & Pg.IN_LIST) === 0) this.linkPage(s);
+      return;
+    }
+    u32[this.hw + Hdr.W_USED_BYTES] += delta;
+    if ((u32[pw + Pg.PH_CLASS] & Pg.LARGE_MAPPED) !== 0) this.f64[this.hf + Hdr.F_MAPPED_BYTES] += delta;
   }
 
   /** Raises the break to newBrk (views refreshed); false when the OS layer refuses. */
@@ -653,19 +686,28 @@ export class Pages implements AllocatorPolicy {
   /** Gives every empty page back, then the free slots at the top, keeping `pad` bytes of them. */
   trim(pad: number): number {
     const before = this.u32[this.hw + Hdr.W_BRK];
+    this.releaseEmptyPages();
+    this.trimTop(pad <= 0 ? 0 : Math.ceil(pad / Pg.SLOT));
+    return before - this.u32[this.hw + Hdr.W_BRK];
+  }
+
+  /** Gives back every page with no used block (the ones kept as their class's last page); how many. */
+  private releaseEmptyPages(): number {
+    let released = 0;
     for (let c = 0; c < CLASS_COUNT; c++) {
       let pg = this.u32[this.pm + c];
       while (pg !== 0) {
+        this.work += 1;
         const next = this.u32[(pg >>> 2) + Pg.PH_NEXT];
         if (this.u32[(pg >>> 2) + Pg.PH_USED] === 0) {
           this.unlinkPage(pg);
           this.releaseSpan(pg, false);
+          released++;
         }
         pg = next;
       }
     }
-    this.trimTop(pad <= 0 ? 0 : Math.ceil(pad / Pg.SLOT));
-    return before - this.u32[this.hw + Hdr.W_BRK];
+    return released;
   }
 
   check(): void {

@@ -155,7 +155,10 @@ export function checkPages(t: PagesTarget): void {
     const k = u32[pw + Pg.PH_NSLOTS];
     const bytes = u32[pw + Pg.PH_SPAN_BYTES];
     if (k < 1 || i + k > below) fail(s, `span of ${k} slots runs past the break`);
-    if (bytes > k * Pg.SLOT || bytes <= (k - 1) * Pg.SLOT || s + bytes > brk) fail(s, `span of ${k} slots has ${bytes} committed bytes`);
+    // only the last span may be cut short (at maxSize), and then it ends at the break
+    if (bytes > k * Pg.SLOT || bytes <= (k - 1) * Pg.SLOT || s + bytes > brk || (bytes !== k * Pg.SLOT && s + bytes !== brk)) {
+      fail(s, `span of ${k} slots has ${bytes} committed bytes`);
+    }
     for (let j = i + 1; j < i + k; j++) {
       if (bitAt(u32, t.hm, j) || bitAt(u32, t.fm, j)) fail(t.slot0 + j * Pg.SLOT, `slot ${j} inside the span at ${s} has a map bit set`);
     }
@@ -168,6 +171,9 @@ export function checkPages(t: PagesTarget): void {
     } else if (u32[pw] === Pg.LARGE_MAGIC) {
       const first = u32[pw + Pg.PH_FIRST];
       const req = u32[pw + Pg.PH_BSIZE];
+      const align = u32[pw + Pg.PH_CAP];
+      if (align < 8 || (align & (align - 1)) !== 0) fail(s, `large span's alignment ${align} is not a power of two of at least 8`);
+      if (first !== alignUp(s + Pg.HEADER, align) - s) fail(s, `large block at offset ${first} is not the first ${align}-aligned place after the span header`);
       if (first < Pg.HEADER || first % 8 !== 0 || first + req > bytes) fail(s, `large block at offset ${first} of ${req} bytes does not fit its span of ${bytes} bytes`);
       if ((u32[pw + Pg.PH_CLASS] & ~Pg.LARGE_MAPPED) !== 0) fail(s, `large span has unknown flags ${u32[pw + Pg.PH_CLASS]}`);
       if ((u32[pw + Pg.PH_CLASS] & Pg.LARGE_MAPPED) !== 0) {
@@ -175,7 +181,7 @@ export function checkPages(t: PagesTarget): void {
         mappedRuns++;
         mappedBytes += bytes;
       }
-      for (const w of [Pg.PH_CAP, Pg.PH_BUMP, Pg.PH_FREE, Pg.PH_USED, Pg.PH_NEXT, Pg.PH_PREV, Pg.PH_DIV, Pg.PH_FLAGS]) {
+      for (const w of [Pg.PH_BUMP, Pg.PH_FREE, Pg.PH_USED, Pg.PH_NEXT, Pg.PH_PREV, Pg.PH_DIV, Pg.PH_FLAGS]) {
         if (u32[pw + w] !== 0) fail(s, `large span header word ${w} is ${u32[pw + w]}, not 0`);
       }
       liveBlocks++;
@@ -215,7 +221,7 @@ function checkPage(t: PagesTarget, s: number, listed: Set<number>, fail: (at: nu
   if (first < Pg.HEADER + 2 * full || (s + first) % blockAlign(bsize) !== 0 || first >= Pg.HEADER + 2 * full + blockAlign(bsize)) {
     fail(s, `page's first block at offset ${first} is not where ${bsize}-byte blocks start`);
   }
-  if (cap < 1 || cap > full || first + cap * bsize > bytes) fail(s, `page's capacity ${cap} does not fit ${bsize}-byte blocks in ${bytes} bytes`);
+  if (cap !== Math.min(full, Math.floor((bytes - first) / bsize)) || cap < 1) fail(s, `page's capacity ${cap} does not fit ${bsize}-byte blocks in ${bytes} bytes`);
   if (bump > cap) fail(s, `page's bump index ${bump} is past its capacity ${cap}`);
   if ((u32[pw + Pg.PH_FLAGS] & ~Pg.IN_LIST) !== 0) fail(s, `page has unknown flags ${u32[pw + Pg.PH_FLAGS]}`);
   const inList = listed.delete(s);
@@ -242,5 +248,10 @@ function checkPage(t: PagesTarget, s: number, listed: Set<number>, fail: (at: nu
   }
   if (seen.size !== bump - used) fail(s, `page's free list holds ${seen.size} blocks, ${bump - used} are free`);
   if (!inList && (seen.size !== 0 || bump < cap)) fail(s, `page with free blocks is not in its class list`);
+  if (!inList && (u32[pw + Pg.PH_NEXT] !== 0 || u32[pw + Pg.PH_PREV] !== 0)) fail(s, `page out of its class list has list links`);
   return { used, bytes: reqBytes };
+}
+
+function alignUp(x: number, align: number): number {
+  return Math.ceil(x / align) * align;
 }
