@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generalAllocatorNames } from '../src/index.js';
 
 // Compiled to .build/test/: the CLI is .build/src/cli/main.js, the package root two folders up.
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -216,3 +217,36 @@ test('demo replays every bundled trace from any directory and explains the flow'
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+test('replay --allocator all: one JSON line per trace per policy, with the allocator and the work figures', () => {
+  const run = heapflow(['replay', SHORT1, SHORT2, '--json', '--samples', '1', '--allocator', 'all']);
+  assert.equal(run.status, 0, run.stderr);
+  const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const general = generalAllocatorNames();
+  for (const trace of [SHORT1, SHORT2]) {
+    const own = lines.filter((l) => l.trace === trace);
+    for (const allocator of general) {
+      const line = own.find((l) => l.allocator === allocator);
+      assert.ok(line, `${trace}: no line for ${allocator}`);
+      assert.equal(line.errors, 0, `${trace} ${allocator}: ${JSON.stringify(line.errorMessages)}`);
+      assert.ok(typeof line.workMax === 'number' && typeof line.workP999 === 'number' && line.workMax >= line.workP999);
+    }
+  }
+});
+
+test('replay --allocator a,b prints one comparison table per trace with a row per policy', () => {
+  const names = generalAllocatorNames();
+  const run = heapflow(['replay', SHORT1, '--samples', '1', '--allocator', names.join(',')]);
+  assert.equal(run.status, 0, run.stderr);
+  if (names.length > 1) {
+    assert.match(run.stdout, /short1-bal\.rep\n/);
+    for (const name of names) assert.match(run.stdout, new RegExp(`^${name}\\s`, 'm'), `a row for ${name}`);
+    assert.match(run.stdout, /work max/);
+  }
+});
+
+test('replay --allocator with an unknown name: one line naming the known ones, exit 2', () => {
+  const run = heapflow(['replay', SHORT1, '--allocator', 'segfit,nope']);
+  assert.equal(run.status, 2);
+  assertOneLineError(run.stderr, /--allocator.*unknown: nope/);
+});

@@ -7,18 +7,22 @@
  */
 
 import type { Command } from 'commander';
-import type { BackingKind } from '../base/types.js';
+import type { AllocatorName, BackingKind } from '../base/types.js';
 import type { ReplayResult } from '../trace/replay.js';
 import { loadTraces } from './load-traces.js';
 import { renderResultsTable } from './results-table.js';
-import { runReplays } from './run-replays.js';
+import { runReplays, type ReplaySettings } from './run-replays.js';
+import { COMPARISON_LEGEND, renderComparison } from './compare-table.js';
+import { servesTrace } from './serves.js';
+import { allocatorNames, DEFAULT_ALLOCATOR } from '../policies.js';
 import { traceLabels } from './trace-labels.js';
-import { BACKINGS, parseBacking, parsePositiveInteger } from './usage.js';
+import { BACKINGS, parseAllocators, parseBacking, parsePositiveInteger } from './usage.js';
 
 const DEFAULT_SAMPLES = 5;
 
 interface ReplayFlags {
   json?: boolean;
+  allocator?: string[];
   backing: BackingKind;
   verify: boolean;
   samples: number;
@@ -33,6 +37,7 @@ export function registerReplay(program: Command): void {
       + 'utilization, fragmentation and OS-layer calls; timed passes then measure ns per op.')
     .argument('<files...>', 'trace files')
     .option('--json', 'one JSON object per trace per line on stdout, nothing else')
+    .option('--allocator <names>', `allocator policies to compare, comma-separated, or all: ${allocatorNames().join(', ')} (default ${DEFAULT_ALLOCATOR})`, parseAllocators)
     .option('--backing <kind>', `${BACKINGS.join(' | ')}`, parseBacking, 'arraybuffer')
     .option('--no-verify', 'skip the block checks (statistics and timing only)')
     .option('--samples <n>', 'timed samples per trace; the median is reported', parsePositiveInteger, DEFAULT_SAMPLES)
@@ -45,19 +50,34 @@ export function registerReplay(program: Command): void {
 
 async function replay(files: readonly string[], flags: ReplayFlags): Promise<number> {
   const debug = flags.debug === true;
-  const settings = {
-    backing: flags.backing,
-    verify: flags.verify,
-    samples: flags.samples,
-    ...(debug ? { heapOptions: { debug: true } } : {}),
-  };
+  const allocators = flags.allocator ?? [DEFAULT_ALLOCATOR];
   const traces = await loadTraces(files);
   const label = traceLabels(traces.map((trace) => trace.source));
   const json = flags.json === true;
-  const results = runReplays(traces, settings, (trace) => label(trace.source), (result) => {
-    if (json) process.stdout.write(`${JSON.stringify(toJson(result, debug))}\n`);
+  const settings = (allocator: string): ReplaySettings => ({
+    backing: flags.backing,
+    verify: flags.verify,
+    samples: flags.samples,
+    heapOptions: { allocator: allocator as AllocatorName, ...(debug ? { debug: true } : {}) },
   });
-  if (!json) process.stdout.write(renderResultsTable(results, (r) => label(r.trace)));
+  const jobs = traces.flatMap((trace) => allocators.filter((a) => servesTrace(a, trace)).map((a) => ({ trace, allocator: a })));
+  const skipped = traces.flatMap((trace) => allocators.filter((a) => !servesTrace(a, trace)).map((a) => `${label(trace.source)}: ${a}`));
+  const results = runReplays(jobs.map((j) => j.trace), (i) => settings(jobs[i]!.allocator),
+    (trace) => label(trace.source), (result) => {
+      if (json) process.stdout.write(`${JSON.stringify(toJson(result, debug))}\n`);
+    });
+  if (!json) {
+    if (allocators.length === 1) {
+      process.stdout.write(renderResultsTable(results, (r) => label(r.trace)));
+    } else {
+      for (const trace of traces) {
+        const own = results.filter((r) => r.trace === trace.source);
+        process.stdout.write(`${renderComparison(label(trace.source), own)}\n`);
+      }
+      process.stdout.write(COMPARISON_LEGEND);
+    }
+    if (skipped.length > 0) process.stdout.write(`not replayed (the policy cannot serve the trace): ${skipped.join('; ')}\n`);
+  }
   reportErrors(results);
   return results.some((r) => r.errors > 0) ? 1 : 0;
 }
@@ -66,6 +86,7 @@ async function replay(files: readonly string[], flags: ReplayFlags): Promise<num
 export function toJson(result: ReplayResult, debug: boolean): Record<string, unknown> {
   return {
     trace: result.trace,
+    allocator: result.allocator,
     backing: result.backing,
     debug,
     verified: result.verified,
@@ -86,6 +107,8 @@ export function toJson(result: ReplayResult, debug: boolean): Record<string, unk
     sbrkCalls: result.sbrkCalls,
     runsMapped: result.runsMapped,
     runsUnmapped: result.runsUnmapped,
+    workMax: result.workMax,
+    workP999: result.workP999,
     errors: result.errors,
     errorMessages: result.errorMessages,
   };

@@ -16,6 +16,8 @@ export interface ReplayHeap {
   stats(): HeapStats;
   /** Walks the heap; throws if an invariant is broken. */
   check(): void;
+  /** Cumulative units of allocator work (Heap.workUnits); absent for heaps that do not count. */
+  readonly workUnits?: number;
 }
 
 export type ReplayHeapFactory = (options: HeapOptions) => ReplayHeap;
