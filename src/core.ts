@@ -22,6 +22,7 @@ export type {
 export type { AllocatorPolicy, PolicyFactory, PolicyUsage, PolicyOptions, PolicyKind } from './alloc/policy.js';
 export type { SegfitEvent } from './alloc/segfit/events.js';
 export type { TlsfEvent } from './alloc/tlsf/events.js';
+export type { PagesEvent } from './alloc/pages/events.js';
 export {
   createSharedHeap, attachSharedHeap, SharedHeap,
   type SharedHeapOptions, type SharedAttachOptions, type SharedHeapStats, type ArenaStats,
