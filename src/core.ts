@@ -21,6 +21,7 @@ export type {
 } from './base/types.js';
 export type { AllocatorPolicy, PolicyFactory, PolicyUsage, PolicyOptions, PolicyKind } from './alloc/policy.js';
 export type { SegfitEvent } from './alloc/segfit/events.js';
+export type { FitEvent } from './alloc/fits/events.js';
 export {
   createSharedHeap, attachSharedHeap, SharedHeap,
   type SharedHeapOptions, type SharedAttachOptions, type SharedHeapStats, type ArenaStats,
