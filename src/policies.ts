@@ -5,6 +5,7 @@
  */
 import type { PolicyFactory } from './alloc/policy.js';
 import { segfitPolicy } from './alloc/segfit/segfit.js';
+import { buddyPolicy } from './alloc/buddy/buddy.js';
 import { bestFitPolicy, firstFitPolicy, nextFitPolicy } from './alloc/fits/search.js';
 import type { AllocatorName } from './base/types.js';
 import type { Heap } from './heap/heap.js';
@@ -13,7 +14,7 @@ import { attachSharedHeap, type SharedAttachOptions } from './threads/shared-hea
 
 /** Every policy createHeap can make, the default first. */
 export const POLICIES: readonly PolicyFactory[] = [
-  segfitPolicy, firstFitPolicy, nextFitPolicy, bestFitPolicy,
+  segfitPolicy, firstFitPolicy, nextFitPolicy, bestFitPolicy, buddyPolicy,
 ];
 
 export const DEFAULT_ALLOCATOR: AllocatorName = 'segfit';

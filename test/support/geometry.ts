@@ -31,6 +31,19 @@ export const POLICY_GEOMETRY: Partial<Record<string, GeometryCheck>> = {
   'first-fit': boundaryTags,
   'next-fit': boundaryTags,
   'best-fit': boundaryTags,
+  // buddy: power-of-two blocks of 16+ bytes at offsets (from the heap start) that are
+  // multiples of their size; an 8-byte header before the payload, which an aligned block
+  // places further in; usable bytes run to the block's end; no metadata blocks.
+  buddy(heap, b, what) {
+    const start = heap.staticBase + Math.ceil(heap.stats().staticSize / 8) * 8;
+    assert.notEqual(b.state, 'metadata', `${what}: buddy keeps no metadata in the space`);
+    assert.ok(b.size >= 16 && (b.size & (b.size - 1)) === 0, `${what}: block size ${b.size} is not a power of two >= 16`);
+    assert.equal((b.offset - start) % b.size, 0, `${what}: block at ${b.offset} is not aligned to its size from the heap start ${start}`);
+    if (b.state === 'used') {
+      assert.ok(b.ptr >= b.offset + 8, `${what}: ptr ${b.ptr} leaves no header in the block at ${b.offset}`);
+      assert.equal(heap.usableSize(b.ptr), b.offset + b.size - b.ptr, `${what}: usableSize(${b.ptr}) runs to the block's end`);
+    }
+  },
 };
 
 /** Policies that give requests of mmapThreshold and more a page run of their own ('mapped' blocks). */
