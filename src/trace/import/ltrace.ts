@@ -10,10 +10,8 @@
  * not show, so those calls are counted as `posix-memalign-skipped`.
  */
 
-import { TraceBuilder } from '../trace-builder.js';
-import { NO_SITE, type Trace, TraceFormatError } from '../types.js';
-import { clip, type LineParser } from './line-parser.js';
-import { parseAddress, parseSize, PointerIds } from './pointer-ids.js';
+import { NO_SITE, type Trace } from '../types.js';
+import { clip, LogParser } from './line-parser.js';
 import { SiteTable, ThreadTable } from './site-table.js';
 
 const PREFIX = String.raw`(?:\[pid (\d+)\] )?(?:(\d\d:\d\d:\d\d(?:\.\d+)?|\d+\.\d+|\d+) )?(?:\[(0x[0-9a-f]+)\] )?`;
@@ -29,18 +27,15 @@ const ARITY: Record<string, number> = {
 
 interface Call { pid: number; time: number; pc: string | undefined; fn: string; args: string[]; result: string }
 
-export class LtraceParser implements LineParser {
-  private readonly builder = new TraceBuilder();
-  private readonly pointers = new PointerIds(this.builder);
+export class LtraceParser extends LogParser {
   private readonly sites = new SiteTable(this.builder);
   private readonly threads = new ThreadTable(this.builder);
   /** Calls left `<unfinished ...>`, by pid. */
   private readonly pending = new Map<number, { fn: string; args: string; time: number; pc: string | undefined; line: number }>();
-  private line = 0;
   private skippedPosixMemalign = 0;
 
-  constructor(private readonly source: string) {
-    this.builder.meta.format = 'ltrace';
+  constructor(source: string) {
+    super(source, 'ltrace');
   }
 
   push(text: string): void {
@@ -67,11 +62,10 @@ export class LtraceParser implements LineParser {
     this.fail(`expected an ltrace line like 'malloc(16) = 0x55d0c3f6b2a0', got '${clip(trimmed)}'`);
   }
 
-  finish(): Trace {
-    this.pointers.recordAnomalies();
+  override finish(): Trace {
     if (this.skippedPosixMemalign > 0) this.builder.meta['posix-memalign-skipped'] = String(this.skippedPosixMemalign);
     if (this.pending.size > 0) this.builder.meta['unfinished-calls'] = String(this.pending.size);
-    return this.builder.build(this.source, true);
+    return super.finish();
   }
 
   private head(m: RegExpExecArray): { pid: number; time: number; pc: string | undefined } {
@@ -101,21 +95,8 @@ export class LtraceParser implements LineParser {
     }
   }
 
-  private address(token: string | undefined, text: string): number {
-    const addr = parseAddress(token ?? '');
-    if (Number.isNaN(addr)) this.fail(`expected a pointer (0x… or nil), got '${clip(token ?? '')}' in '${clip(text)}'`);
-    return addr;
-  }
 
-  private size(token: string | undefined, text: string): number {
-    const size = parseSize(token ?? '');
-    if (Number.isNaN(size)) this.fail(`expected a size, got '${clip(token ?? '')}' in '${clip(text)}'`);
-    return size;
-  }
 
-  private fail(detail: string): never {
-    throw new TraceFormatError(this.source, this.line, detail);
-  }
 }
 
 function splitArgs(args: string): string[] {
