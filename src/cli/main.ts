@@ -9,11 +9,13 @@ import { registerConvert } from './convert-command.js';
 import { registerDemo } from './demo-command.js';
 import { createProgram, runProgram } from './program.js';
 import { registerReplay } from './replay-command.js';
+import { registerReport } from './report-command.js';
 
 const program = createProgram();
 registerReplay(program);
 registerDemo(program);
 registerConvert(program);
 registerCapture(program);
+registerReport(program);
 
 process.exitCode = await runProgram(program, process.argv.slice(2));

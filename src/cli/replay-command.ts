@@ -12,6 +12,7 @@ import type { ReplayResult } from '../trace/replay.js';
 import { callSiteLists } from '../trace/call-sites.js';
 import { callSitesJson, renderCallSites } from './call-sites-table.js';
 import { loadTraces } from './load-traces.js';
+import { mapLines } from './map-line.js';
 import { renderResultsTable } from './results-table.js';
 import { runReplays, type ReplaySettings } from './run-replays.js';
 import { COMPARISON_LEGEND, renderComparison } from './compare-table.js';
@@ -31,6 +32,7 @@ interface ReplayFlags {
   samples: number;
   debug?: boolean;
   sites: number;
+  map?: boolean;
 }
 
 export function registerReplay(program: Command): void {
@@ -46,6 +48,7 @@ export function registerReplay(program: Command): void {
     .option('--backing <kind>', `${BACKINGS.join(' | ')}`, parseBacking, 'arraybuffer')
     .option('--no-verify', 'skip the block checks (statistics and timing only)')
     .option('--samples <n>', 'timed samples per trace; the median is reported', parsePositiveInteger, DEFAULT_SAMPLES)
+    .option('--map', 'after the table, print each heap after the last op as a one-line map (block states as characters)')
     .option('--debug', 'run every heap in debug mode (redzones, quarantine, double/bad free checks; '
       + 'see docs/debugging.md); ns/op is then debug mode\'s')
     .option('--sites <n>', 'call sites listed per list for traces that have them (.hft from capture); 0: none',
@@ -87,6 +90,13 @@ async function replay(files: readonly string[], flags: ReplayFlags): Promise<num
     }
     for (const [source, lists] of sites) if (lists !== undefined) process.stdout.write(renderCallSites(label(source), lists));
     if (skipped.length > 0) process.stdout.write(`not replayed (the policy cannot serve the trace): ${skipped.join('; ')}\n`);
+    if (flags.map === true) {
+      const columns = process.stdout.columns ?? 100;
+      for (const { trace, allocator } of jobs) {
+        const name = allocators.length > 1 ? `${label(trace.source)} (${allocator})` : label(trace.source);
+        process.stdout.write(`${mapLines(name, trace, { backing: flags.backing, allocator: allocator as AllocatorName }, columns).join('\n')}\n`);
+      }
+    }
   }
   reportErrors(results);
   return results.some((r) => r.errors > 0) ? 1 : 0;
