@@ -30,3 +30,4 @@ export {
   type SharedHeapOptions, type SharedAttachOptions, type SharedHeapStats, type ArenaStats,
 } from './threads/shared-heap.js';
 export type { ReclaimResult } from './threads/reclaim.js';
+export * from './virtual/index.js';

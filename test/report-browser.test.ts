@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { createHeap } from '../src/index.js';
-import { loadTraceFiles } from '../src/cli/load-traces.js';
+import { loadTraces } from '../src/cli/load-traces.js';
 import { OP_ALLOC, OP_FREE, type Trace } from '../src/trace/types.js';
 import { writeReport } from '../src/cli/report-command.js';
 import { collectErrors, launchChromium, type OpenBrowser } from './support/browser.js';
@@ -78,7 +78,7 @@ function blocksInNode(trace: Trace, backing: 'resizable' | 'wasm' = 'wasm'): num
 test('the report of a bundled trace opens from file:// without console errors, its map drawn and agreeing with Node', async () => {
   const { page, errors } = await open(await report('bundled', [BUNDLED]));
   const state = await page.evaluate(() => ({ op: window.heapflowReport.op, ops: window.heapflowReport.ops, blocks: window.heapflowReport.blockCount }));
-  const [trace] = await loadTraceFiles([BUNDLED]) as [Trace];
+  const [trace] = await loadTraces([BUNDLED]) as [Trace];
   assert.equal(state.ops, trace.length);
   assert.equal(state.op, trace.length, 'the report opens at the last op');
   assert.equal(state.blocks, blocksInNode(trace));
@@ -142,7 +142,7 @@ test('side by side shows every configuration at the same op', async () => {
   const { page, errors } = await open(await report('side', [BUNDLED], 'resizable,wasm'));
   const side = await page.evaluate(() => window.heapflowReport.sideBySide);
   assert.deepEqual(side.map((s) => s.label), ['segfit on resizable', 'segfit on wasm']);
-  const [trace] = await loadTraceFiles([BUNDLED]) as [Trace];
+  const [trace] = await loadTraces([BUNDLED]) as [Trace];
   assert.deepEqual(side.map((s) => s.blockCount), [blocksInNode(trace, 'resizable'), blocksInNode(trace, 'wasm')]);
   assert.equal(await page.locator('.side-card canvas.heap-map').count(), 2);
   await page.evaluate(() => window.heapflowReport.setCursor(10));

@@ -12,7 +12,7 @@ import { allocatorNames, DEFAULT_ALLOCATOR, type AllocatorName, type BackingKind
 import type { SessionSpec } from '../report/model/session.js';
 import { CHECKPOINTABLE } from '../report/model/checkpoints.js';
 import { renderReport, ReportBuildError } from '../report/write-report.js';
-import { loadTraceFiles } from './load-traces.js';
+import { loadTraces } from './load-traces.js';
 import { findPackageRoot } from './package-root.js';
 import { EXIT_BAD_INPUT } from './program.js';
 import { UsageError } from './usage.js';
@@ -53,7 +53,7 @@ export interface ReportSettings {
 /** Reads the traces, writes the report and returns its absolute path. */
 export async function writeReport(files: readonly string[], settings: ReportSettings): Promise<string> {
   const specs = reportSpecs(settings.allocator, settings.backing);
-  const traces = await loadTraceFiles(files);
+  const traces = await loadTraces(files);
   const html = await renderReport({
     traces: traces.map((trace) => ({ name: trace.source.replace(/^.*[\\/]/, ''), trace })),
     specs,
