@@ -31,8 +31,8 @@ interface ReplayFlags {
   verify: boolean;
   samples: number;
   debug?: boolean;
-  map?: boolean;
   sites: number;
+  map?: boolean;
 }
 
 export function registerReplay(program: Command): void {
