@@ -68,8 +68,8 @@ export function createHeapWith(options: HeapOptions, debugMode: DebugMode | null
     throw new HeapError(`createHeap: the memory cannot hold the heap's metadata (${firstBrk} bytes from base ${base})`);
   }
   const os = new OsLayer(backing, base);
-  const u32 = new Uint32Array(backing.buffer, 0, backing.byteLength >>> 2);
-  const f64 = new Float64Array(backing.buffer, 0, backing.byteLength >>> 3);
+  const u32 = new Uint32Array(backing.buffer, 0, Math.floor(backing.byteLength / 4));
+  const f64 = new Float64Array(backing.buffer, 0, Math.floor(backing.byteLength / 8));
   const hw = base >>> 2;
   const hf = (base + Hdr.F_SLOTS_BYTE) >>> 3;
   u32.fill(0, hw, hw + (Hdr.HEADER_BYTES >>> 2));
@@ -120,7 +120,7 @@ export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly
   if (base % 8 !== 0 || base + Hdr.HEADER_BYTES > backing.byteLength) {
     throw new HeapError(`attachHeap: no heapflow heap at offset ${base}: the memory has only ${backing.byteLength} bytes`, 'BAD_HEAP_MEMORY');
   }
-  const u32 = new Uint32Array(backing.buffer, 0, backing.byteLength >>> 2);
+  const u32 = new Uint32Array(backing.buffer, 0, Math.floor(backing.byteLength / 4));
   const hw = base >>> 2;
   if (u32[hw + Hdr.W_MAGIC] !== Hdr.HEAP_MAGIC) {
     // A heap made with `base` cannot be found from offset 0: the bytes below it are the wasm module's.
