@@ -302,7 +302,7 @@ export class Tlsf implements AllocatorPolicy {
     const h = u32[b >>> 2];
     const size = sizeOf(h);
     countFree(u32, this.f64, this.hw, this.hf, u32[(b + 4) >>> 2], size);
-    if (this.listener !== null) this.emit({ type: 'free', ptr: b + Blk.HEADER, size });
+    if (this.listener !== null) this.emitFree(b, size);
     this.freeRange(b, size, h & Blk.PREV_USED);
   }
 
@@ -425,6 +425,27 @@ export class Tlsf implements AllocatorPolicy {
    * cannot always be told apart (as in glibc).
    */
   blockOf(op: string, p: unknown): number {
+    if (typeof p === 'number' && (p >>> 0) === p && (p & 7) === 0) {
+      const u32 = this.u32;
+      const sentinel = u32[this.hw + Hdr.W_BRK] - 8;
+      const b = p - Blk.HEADER;
+      if (b >= this.heapStart && p < sentinel) {
+        const h = u32[b >>> 2];
+        const size = sizeOf(h);
+        if ((h & Blk.USED) !== 0 && size >= Blk.MIN_BLOCK && b + size <= sentinel && (u32[(b + size) >>> 2] & Blk.PREV_USED) !== 0) {
+          const slack = size - Blk.HEADER - u32[(b + 4) >>> 2];
+          if (slack >= 0 && slack <= Blk.MAX_SLACK) return b;
+        }
+      }
+    }
+    return this.refuse(op, p);
+  }
+
+  /**
+   * Throws the error for a pointer blockOf refused, naming what is wrong with it. Out of line,
+   * with the messages, so that blockOf (on every free and realloc) stays small enough to inline.
+   */
+  private refuse(op: string, p: unknown): never {
     if (typeof p !== 'number' || (p >>> 0) !== p || (p & 7) !== 0) throw badPointerValue(op, p);
     const u32 = this.u32;
     const sentinel = u32[this.hw + Hdr.W_BRK] - 8;
@@ -435,9 +456,7 @@ export class Tlsf implements AllocatorPolicy {
     const size = sizeOf(h);
     if (size < Blk.MIN_BLOCK || b + size > sentinel) throw this.badBlock(op, p, Bad.BAD_SIZE);
     if ((u32[(b + size) >>> 2] & Blk.PREV_USED) === 0) throw this.badBlock(op, p, Bad.NEXT_DISAGREES);
-    const slack = size - Blk.HEADER - u32[(b + 4) >>> 2];
-    if (slack < 0 || slack > Blk.MAX_SLACK) throw this.badBlock(op, p, Bad.BAD_REQUEST);
-    return b;
+    throw this.badBlock(op, p, Bad.BAD_REQUEST);
   }
 
   /** The error for a pointer blockOf refused; out of line, so blockOf stays small enough to inline. */
@@ -536,6 +555,10 @@ export class Tlsf implements AllocatorPolicy {
 
   private emitMalloc(n: number, size: number): void {
     this.emit({ type: 'malloc', size: n, chunk: size });
+  }
+
+  private emitFree(b: number, size: number): void {
+    this.emit({ type: 'free', ptr: b + Blk.HEADER, size });
   }
 
   private emitDone(b: number, grew: boolean): void {
