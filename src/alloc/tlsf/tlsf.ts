@@ -31,7 +31,7 @@ import { countAlloc, countFree, countResize } from '../counters.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
 import type { TlsfEvent } from './events.js';
 import { Blk, Meta, Tl, blockSizeFor, listOf, searchListOf, sizeOf } from './layout.js';
-import { firstListFrom, lastList, listInsert, listRemove } from './lists.js';
+import { clearBits, firstListFrom, lastList, listInsert, listRemove } from './lists.js';
 import { checkTlsf, walkTlsf } from './walk.js';
 
 export const TLSF_POLICY_ID = 3;
@@ -103,6 +103,30 @@ export class Tlsf implements AllocatorPolicy {
 
   malloc(n: number): number {
     const size = n <= 8 ? Blk.MIN_BLOCK : n < 0x7fffffe0 ? (n + 15) & ~7 : blockSizeFor(n);
+    if (size < Tl.SMALL_BLOCK && this.listener === null) {
+      // fast path: pop the exact list of a small size (level 0 holds one size per list)
+      const u32 = this.u32;
+      const hi = this.pm + Meta.P_HEADS + (size >>> 3);
+      const b = u32[hi];
+      this.work += 2;
+      if (b !== 0) {
+        const next = u32[(b + 4) >>> 2];
+        u32[hi] = next;
+        if (next !== 0) u32[(next + 8) >>> 2] = 0;
+        else clearBits(u32, this.pm, size >>> 3);
+        u32[b >>> 2] |= Blk.USED;
+        u32[(b + 4) >>> 2] = n;
+        u32[(b + size) >>> 2] |= Blk.PREV_USED;
+        u32[this.hw + Hdr.W_FREE_BLOCKS] -= 1;
+        countAlloc(u32, this.f64, this.hw, this.hf, n, size, false);
+        return b + Blk.HEADER;
+      }
+    }
+    // everything else out of line: malloc stays small enough for V8 to inline
+    return this.mallocSlow(n, size);
+  }
+
+  private mallocSlow(n: number, size: number): number {
     if (this.listener !== null) this.emitMalloc(n, size);
     const b = this.findFree(size);
     if (b === 0) return this.mallocTop(n, size);
