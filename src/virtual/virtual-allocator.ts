@@ -243,37 +243,55 @@ export class VirtualAllocator {
     return NIL;
   }
 
-  /** Takes free node n for `size` units at alignment a: padding in front and the rest behind stay free. */
+  /**
+   * Takes `size` units at alignment a from free node n: padding in front and the rest behind
+   * stay free. When there is a rest, n itself stays free as that rest (its list changes only if
+   * its size crosses a list boundary, which is rare for a big range), and the used part is a
+   * new node in front of it: most allocations then touch no free list at all.
+   */
   private place(n: number, size: number, a: number): number {
-    this.lists.remove(n);
-    this.freeRanges--;
     let nodes = this.nodes;
     const start = nodes.offset[n];
     const pad = alignPad(start, a);
+    const offset = start + pad;
+    const rest = nodes.size[n] - pad - size;
+    let used = n;
+    if (rest > 0) {
+      used = this.newRange(offset, size, NodeState.USED);
+      nodes = this.nodes;
+      this.linkBefore(n, used);
+      this.shrinkFree(n, offset + size, rest);
+    } else {
+      this.lists.remove(n);
+      this.freeRanges--;
+      nodes.offset[n] = offset;
+      nodes.size[n] = size;
+      nodes.state[n] = NodeState.USED;
+    }
     if (pad > 0) {
       const front = this.newRange(start, pad, NodeState.FREE);
-      nodes = this.nodes;
-      this.linkBefore(n, front);
+      this.linkBefore(used, front);
       this.lists.insert(front);
       this.freeRanges++;
-      nodes.offset[n] = start + pad;
-      nodes.size[n] -= pad;
     }
-    const offset = start + pad;
-    const rest = nodes.size[n] - size;
-    if (rest > 0) {
-      const back = this.newRange(offset + size, rest, NodeState.FREE);
-      nodes = this.nodes;
-      this.linkAfter(n, back);
-      this.lists.insert(back);
-      this.freeRanges++;
-      nodes.size[n] = size;
-    }
-    nodes.state[n] = NodeState.USED;
-    this.index.add(offset, n);
+    this.index.add(offset, used);
     this.freeUnits -= size;
     this.usedUnits += size;
     return offset;
+  }
+
+  /** Free node n now covers [offset, offset + size): moved to another list only if its size class changed. */
+  private shrinkFree(n: number, offset: number, size: number): void {
+    const nodes = this.nodes;
+    if (listOfSize(size) === listOfSize(nodes.size[n])) {
+      nodes.offset[n] = offset;
+      nodes.size[n] = size;
+      return;
+    }
+    this.lists.remove(n);
+    nodes.offset[n] = offset;
+    nodes.size[n] = size;
+    this.lists.insert(n);
   }
 
   /** n takes over the range after it (which is dropped). */
