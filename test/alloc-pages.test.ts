@@ -12,6 +12,7 @@ import {
 import { CLASS_COUNT, CLASS_OF, CLASS_SIZE, Pg, blockIndex, divisorOf, pageCapacity } from '../src/alloc/pages/layout.js';
 import { classTable, sizeClasses } from '../src/alloc/size-classes.js';
 import { CLASS_SIZE as THREADS_CLASS_SIZE, classOf as threadsClassOf } from '../src/threads/layout.js';
+import { findRun } from '../src/alloc/pages/slots.js';
 import { mulberry32 } from '../bench/prng.js';
 import { BACKINGS, thrown } from './support/heap-verify.js';
 
@@ -266,4 +267,17 @@ test('pages: check() catches a corrupted requested-size entry or a free-list lin
   }
   u16[ri] = old;
   heap.check();
+});
+
+test('pages: findRun finds the first run of k set bits, as a bit-by-bit scan does', () => {
+  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 70 }), fc.nat(192), (words, k, cut) => {
+    const u32 = Uint32Array.from(words.map((x, i) => (i % 2 === 0 ? x : x % 3 === 0 ? 0xffffffff : x)));
+    const count = Math.min(cut, u32.length * 32);
+    let expected = -1;
+    let run = 0;
+    for (let i = 0; i < count; i++) {
+      if ((u32[i >>> 5] >>> (i & 31)) & 1) { if (++run === k) { expected = i - k + 1; break; } } else run = 0;
+    }
+    assert.equal(findRun(u32, 0, count, k, { work: 0 }), expected);
+  }), { numRuns: 2000 });
 });
