@@ -35,7 +35,7 @@ const HELP = `npm run bench -- [options]
                         e.g. rand-small,lifo,malloclab/binary-bal (default: all)
   --adapters LIST       JS columns: heapflow (the default policy), heapflow:POLICY (one per other
                         general-purpose policy, e.g. heapflow:tlsf), heapflow/resizable, heapflow/shared,
-                        heapflow/wasm, heapflow/grow, thi.ng, codemix, js-gc (default: all)
+                        heapflow/wasm, heapflow/grow, heapflow/resizable-grow, thi.ng, codemix, js-gc (default: all)
   --native LIST         native columns: glibc, jemalloc, mimalloc (default: glibc + the installed ones)
   --no-native           skip the C replay
   --no-hook             skip the event-hook section
@@ -169,7 +169,10 @@ function selectTraces(o: Opts): Array<{ path: string; group: BenchTrace['group']
 
 /** One column per general-purpose policy besides the default ('heapflow' is the default policy). */
 const POLICY_ADAPTERS = generalAllocatorNames().filter((n) => n !== DEFAULT_ALLOCATOR).map((n) => `heapflow:${n}`);
-const ADAPTER_NAMES = ['heapflow', ...POLICY_ADAPTERS, 'heapflow/resizable', 'heapflow/shared', 'heapflow/wasm', 'heapflow/grow', 'thi.ng', 'codemix', 'js-gc'];
+const ADAPTER_NAMES = [
+  'heapflow', ...POLICY_ADAPTERS, 'heapflow/resizable', 'heapflow/shared', 'heapflow/wasm', 'heapflow/grow', 'heapflow/resizable-grow',
+  'thi.ng', 'codemix', 'js-gc',
+];
 
 /** The JS columns; every heapflow column gets its own copy of the core (see loadHeapflowCopy). */
 async function selectAdapters(o: Opts): Promise<Adapter[]> {
@@ -184,6 +187,7 @@ async function selectAdapters(o: Opts): Promise<Adapter[]> {
     else if (n === 'codemix') out.push(codemixAdapter);
     else if (n === 'js-gc') out.push(jsGcAdapter);
     else if (n === 'heapflow/grow') out.push(heapflowGrowAdapter(await loadHeapflowCopy('grow')));
+    else if (n === 'heapflow/resizable-grow') out.push(heapflowGrowAdapter(await loadHeapflowCopy('resizable-grow'), 'resizable'));
     else if (n.startsWith('heapflow:')) {
       const allocator = n.slice('heapflow:'.length);
       out.push(heapflowAdapter(await loadHeapflowCopy(`policy-${allocator}`), 'arraybuffer', { allocator }));

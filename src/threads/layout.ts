@@ -24,7 +24,7 @@
  *   global lock  one futex-style word (W_LOCK of the heap header) that protects the
  *            page map, the free-page list, the break and the large-span counters.
  *
- *   0       heap header (192 B: magic, version, policy id 2, the break = top of the
+ *   0       heap header (200 B: magic, version, policy id 2, the break = top of the
  *           pages, generation, lock, OS counters; see src/os/header.ts)
  *   256     global block (G_*): free-page list, arena table geometry, large counters
  *   1024    arena table: maxArenas records of ARENA_BYTES
