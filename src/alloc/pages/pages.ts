@@ -80,9 +80,10 @@ export class Pages implements AllocatorPolicy {
         'Heap attached to the old buffer cannot follow it (use the resizable, shared or wasm backing to share a heap)');
     }
     this.u8 = new Uint8Array(buf, 0, len);
-    this.u16 = new Uint16Array(buf, 0, len >>> 1);
-    this.u32 = new Uint32Array(buf, 0, len >>> 2);
-    this.f64 = new Float64Array(buf, 0, len >>> 3);
+    // Math.floor, not >>>: a 4 GiB buffer's byteLength >>> 2 is 0
+    this.u16 = new Uint16Array(buf, 0, Math.floor(len / 2));
+    this.u32 = new Uint32Array(buf, 0, Math.floor(len / 4));
+    this.f64 = new Float64Array(buf, 0, Math.floor(len / 8));
     this.generation = this.u32[this.hw + Hdr.W_GENERATION];
     this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
     this.slot0 = this.u32[this.pm + Pg.P_SLOT0];

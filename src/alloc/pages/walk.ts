@@ -114,7 +114,7 @@ export function checkPages(t: PagesTarget): void {
   if (brk < t.slot0) fail(brk, `the break ${brk} lies below slot 0 (${t.slot0})`);
   const below = t.slotsBelowBreak();
   const mapWords = u32[t.pm + Pg.P_MAP_WORDS];
-  if (t.slot0 !== t.heapStart + mapWords * 8) fail(t.heapStart, `slot 0 at ${t.slot0} does not follow the slot maps (${mapWords} words each)`);
+  if (t.slot0 !== t.heapStart + mapWords * 8 || u32[t.pm + Pg.P_SLOT0] !== t.slot0) fail(t.heapStart, `slot 0 at ${u32[t.pm + Pg.P_SLOT0]} does not follow the slot maps (${mapWords} words each from ${t.heapStart})`);
   for (let i = below; i < mapWords * 32; i++) {
     if (bitAt(u32, t.hm, i) || bitAt(u32, t.fm, i)) fail(t.slot0 + i * Pg.SLOT, `slot ${i} above the break has a map bit set`);
   }
