@@ -75,35 +75,45 @@ export function walkPages(t: PagesTarget): BlockInfo[] {
   return out;
 }
 
-export function pagesUsage(t: PagesTarget): PolicyUsage {
+/** The reserved capacity and the free slots: counts and largest (an O(pages) scan, cached by usage()). */
+export interface Spare { epoch: number; generation: number; reservedBlocks: number; reservedMax: number; runs: number; runMax: number }
+
+export function spareOf(t: PagesTarget): Spare {
   const u32 = t.u32;
-  let freeBytes = 0;
-  let freeBlocks = 0;
-  let largest = 0;
+  const out: Spare = { epoch: -1, generation: -1, reservedBlocks: 0, reservedMax: 0, runs: 0, runMax: 0 };
   for (let c = 0; c < CLASS_COUNT; c++) {
     for (let pg = u32[t.pm + c]; pg !== 0; pg = u32[(pg >>> 2) + Pg.PH_NEXT]) {
       const pw = pg >>> 2;
-      const bsize = u32[pw + Pg.PH_BSIZE];
-      const free = u32[pw + Pg.PH_BUMP] - u32[pw + Pg.PH_USED];
-      const reserved = (u32[pw + Pg.PH_CAP] - u32[pw + Pg.PH_BUMP]) * bsize;
-      if (free > 0) {
-        freeBytes += free * bsize;
-        freeBlocks += free;
-        largest = Math.max(largest, bsize);
-      }
+      const reserved = (u32[pw + Pg.PH_CAP] - u32[pw + Pg.PH_BUMP]) * u32[pw + Pg.PH_BSIZE];
       if (reserved > 0) {
-        freeBytes += reserved;
-        freeBlocks++;
-        largest = Math.max(largest, reserved);
+        out.reservedBlocks++;
+        out.reservedMax = Math.max(out.reservedMax, reserved);
       }
     }
   }
   forEachRun(u32, t.fm, t.slotsBelowBreak(), (_start, length) => {
-    freeBytes += length * Pg.SLOT;
-    freeBlocks++;
-    largest = Math.max(largest, length * Pg.SLOT);
+    out.runs++;
+    out.runMax = Math.max(out.runMax, length * Pg.SLOT);
   });
-  return { usedBytes: u32[t.hw + Hdr.W_USED_BYTES], freeBytes, freeBlocks, largestFreeBlock: largest };
+  return out;
+}
+
+/**
+ * O(classes): free bytes from the break and the used and metadata counters, free blocks from
+ * the per-class free counts and the cached reserved capacity and free slots (spareOf).
+ */
+export function pagesUsage(t: PagesTarget, spare: Spare): PolicyUsage {
+  const u32 = t.u32;
+  let freeBlocks = spare.reservedBlocks + spare.runs;
+  let largest = Math.max(spare.reservedMax, spare.runMax);
+  for (let c = 0; c < CLASS_COUNT; c++) {
+    const n = u32[t.pm + Pg.P_CLASS_FREE + c];
+    freeBlocks += n;
+    if (n !== 0 && CLASS_SIZE[c] > largest) largest = CLASS_SIZE[c];
+  }
+  const usedBytes = u32[t.hw + Hdr.W_USED_BYTES];
+  const freeBytes = u32[t.hw + Hdr.W_BRK] - t.heapStart - usedBytes - u32[t.pm + Pg.P_META];
+  return { usedBytes, freeBytes, freeBlocks, largestFreeBlock: largest };
 }
 
 export function checkPages(t: PagesTarget): void {
@@ -139,6 +149,8 @@ export function checkPages(t: PagesTarget): void {
   let liveBlocks = 0;
   let liveBytes = 0;
   let usedBytes = 0;
+  let metaBytes = t.slot0 - t.heapStart;
+  const classFree = new Array<number>(CLASS_COUNT).fill(0);
   let mappedRuns = 0;
   let mappedBytes = 0;
   for (let i = 0; i < below;) {
@@ -168,6 +180,8 @@ export function checkPages(t: PagesTarget): void {
       liveBlocks += r.used;
       liveBytes += r.bytes;
       usedBytes += r.used * u32[pw + Pg.PH_BSIZE];
+      metaBytes += bytes - u32[pw + Pg.PH_CAP] * u32[pw + Pg.PH_BSIZE];
+      classFree[u32[pw + Pg.PH_CLASS]] += u32[pw + Pg.PH_BUMP] - r.used;
     } else if (u32[pw] === Pg.LARGE_MAGIC) {
       const first = u32[pw + Pg.PH_FIRST];
       const req = u32[pw + Pg.PH_BSIZE];
@@ -201,6 +215,8 @@ export function checkPages(t: PagesTarget): void {
   expect(u32[t.hw + Hdr.W_LIVE_BYTES], liveBytes, 'liveBytes');
   expect(u32[t.hw + Hdr.W_USED_BYTES], usedBytes, 'usedBytes');
   expect(f64[hf + Hdr.F_MAPPED_BYTES], mappedBytes, 'mappedBytes');
+  expect(u32[t.pm + Pg.P_META], metaBytes, 'metadata bytes (policy word)');
+  for (let c = 0; c < CLASS_COUNT; c++) expect(u32[t.pm + Pg.P_CLASS_FREE + c], classFree[c], `free blocks of class ${c} (policy word)`);
   expect(f64[hf + Hdr.F_RUNS_MAPPED] - f64[hf + Hdr.F_RUNS_UNMAPPED], mappedRuns, 'mapped runs');
 }
 
