@@ -241,7 +241,7 @@ test('pages: check() catches every bit flipped in page headers, large span heade
     const pm = (heap.staticBase - heap.stats().metadataBytes + Hdr.HEADER_BYTES) >>> 2;
     for (let c = 0; c < CLASS_COUNT; c++) words.push({ word: pm + c, what: `list head of class ${c}` });
     for (let c = 0; c < CLASS_COUNT; c++) words.push({ word: pm + Pg.P_CLASS_FREE + c, what: `free count of class ${c}` });
-    // (P_EPOCH is left out: any value is valid, it only tells stats() when to re-read)
+    // (the epoch words are left out: any value is valid, they only tell stats() when to re-read)
     words.push({ word: pm + Pg.P_SLOT0, what: 'slot 0 word' }, { word: pm + Pg.P_MAP_WORDS, what: 'map size word' }, { word: pm + Pg.P_META, what: 'metadata bytes word' });
     for (let w = maps.offset >>> 2; w < slot0 >>> 2; w++) words.push({ word: w, what: `slot map word at ${w * 4}` });
     assert.ok(words.length > 60, `${words.length} words`);

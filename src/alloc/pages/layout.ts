@@ -114,9 +114,11 @@ export const enum Pg {
   P_MAP_WORDS = 81,
   /** Bytes of metadata between heapStart and the break: the slot maps and each page's header, u16s, pad and tail. */
   P_META = 82,
-  /** Bumped whenever reserved capacity or free slots change: stats() re-reads them only then. */
+  /** Bumped whenever the free slots change: stats() re-reads the free map only then. */
   P_EPOCH = 83,
-  POLICY_WORDS = 84,
+  /** Bumped whenever a page's reserved capacity changes: stats() re-reads the class lists only then. */
+  P_RESERVED_EPOCH = 84,
+  POLICY_WORDS = 85,
 }
 
 /** Block sizes: 8..128 in steps of 8, then four classes per power of two up to 8 KiB (40 classes). */

@@ -27,7 +27,7 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import type { PagesEvent } from './events.js';
 import { blockAlign, blockIndex, CLASS_COUNT, CLASS_OF, CLASS_SIZE, divisorOf, PAGES_POLICY_ID, pageCapacity, Pg, Tune } from './layout.js';
 import { bitAt, clearBits, findRun, setBitAtOrBelow, setBits } from './slots.js';
-import { checkPages, pagesUsage, spareOf, walkPages, type Spare } from './walk.js';
+import { checkPages, freeRunsOf, pagesUsage, reservedOf, walkPages, type Spare } from './walk.js';
 
 /** Header word of a span given back to the free slots (its other words kept: see freedBlock). */
 export const FREED_MAGIC = 0x46475048; // "HPGF"
@@ -63,7 +63,7 @@ export class Pages implements AllocatorPolicy {
   /** Set by takeSpan(): the committed bytes of the span it returned. */
   private spanBytes = 0;
   /** What stats() needs of the reserved capacity and the free slots, valid while P_EPOCH stays (usage()). */
-  private spare: Spare = { epoch: -1, generation: -1, reservedBlocks: 0, reservedMax: 0, runs: 0, runMax: 0 };
+  private spare: Spare = { epoch: -1, reservedEpoch: -1, generation: -1, reservedBlocks: 0, reservedMax: 0, runs: 0, runMax: 0 };
   /** Set by resolve(): the block index of a small block, -1 for a large one. */
   private blockIdx = -1;
 
@@ -216,7 +216,7 @@ export class Pages implements AllocatorPolicy {
     u32[pw + Pg.PH_FREE] = bump + 1;
     u32[pw + Pg.PH_BUMP] = end;
     u32[this.pm + Pg.P_CLASS_FREE + u32[pw + Pg.PH_CLASS]] += end - bump;
-    u32[this.pm + Pg.P_EPOCH] += 1;
+    u32[this.pm + Pg.P_RESERVED_EPOCH] += 1;
     if (this.listener !== null) this.emit({ type: 'pages-extend', page: pg, blocks: end - bump });
   }
 
@@ -382,6 +382,7 @@ export class Pages implements AllocatorPolicy {
   private completeSpan(slot: number): void {
     const u32 = this.u32;
     u32[this.pm + Pg.P_EPOCH] += 1;
+    u32[this.pm + Pg.P_RESERVED_EPOCH] += 1;
     const s = this.slot0 + setBitAtOrBelow(u32, this.hm, slot) * Pg.SLOT;
     const pw = s >>> 2;
     const whole = u32[pw + Pg.PH_NSLOTS] * Pg.SLOT;
@@ -425,6 +426,7 @@ export class Pages implements AllocatorPolicy {
       // an empty page: its blocks below bump were all on its free list
       u32[this.pm + Pg.P_CLASS_FREE + cls] -= u32[pw + Pg.PH_BUMP];
       u32[this.pm + Pg.P_META] -= u32[pw + Pg.PH_SPAN_BYTES] - u32[pw + Pg.PH_CAP] * u32[pw + Pg.PH_BSIZE];
+      u32[this.pm + Pg.P_RESERVED_EPOCH] += 1;
     }
     u32[this.pm + Pg.P_EPOCH] += 1;
     u32[pw + Pg.PH_MAGIC] = FREED_MAGIC;
@@ -744,13 +746,14 @@ export class Pages implements AllocatorPolicy {
 
   /** O(pages with free blocks + slot map words): no walk over the blocks. */
   usage(): PolicyUsage {
+    const sp = this.spare;
     const epoch = this.u32[this.pm + Pg.P_EPOCH];
-    if (epoch !== this.spare.epoch || this.generation !== this.spare.generation) {
-      this.spare = spareOf(this);
-      this.spare.epoch = epoch;
-      this.spare.generation = this.generation;
-    }
-    return pagesUsage(this, this.spare);
+    const reservedEpoch = this.u32[this.pm + Pg.P_RESERVED_EPOCH];
+    if (this.generation !== sp.generation) sp.epoch = sp.reservedEpoch = -1;
+    sp.generation = this.generation;
+    if (epoch !== sp.epoch) { freeRunsOf(this, sp); sp.epoch = epoch; }
+    if (reservedEpoch !== sp.reservedEpoch) { reservedOf(this, sp); sp.reservedEpoch = reservedEpoch; }
+    return pagesUsage(this, sp);
   }
 
   maxRequest(): number {

@@ -75,12 +75,17 @@ export function walkPages(t: PagesTarget): BlockInfo[] {
   return out;
 }
 
-/** The reserved capacity and the free slots: counts and largest (an O(pages) scan, cached by usage()). */
-export interface Spare { epoch: number; generation: number; reservedBlocks: number; reservedMax: number; runs: number; runMax: number }
+/** The reserved capacity and the free slots: counts and largest, cached by usage() per epoch word. */
+export interface Spare {
+  epoch: number; reservedEpoch: number; generation: number;
+  reservedBlocks: number; reservedMax: number; runs: number; runMax: number;
+}
 
-export function spareOf(t: PagesTarget): Spare {
+/** The pages with reserved capacity (all in the class lists): O(listed pages). */
+export function reservedOf(t: PagesTarget, out: Spare): void {
   const u32 = t.u32;
-  const out: Spare = { epoch: -1, generation: -1, reservedBlocks: 0, reservedMax: 0, runs: 0, runMax: 0 };
+  out.reservedBlocks = 0;
+  out.reservedMax = 0;
   for (let c = 0; c < CLASS_COUNT; c++) {
     for (let pg = u32[t.pm + c]; pg !== 0; pg = u32[(pg >>> 2) + Pg.PH_NEXT]) {
       const pw = pg >>> 2;
@@ -91,11 +96,16 @@ export function spareOf(t: PagesTarget): Spare {
       }
     }
   }
-  forEachRun(u32, t.fm, t.slotsBelowBreak(), (_start, length) => {
+}
+
+/** The runs of free slots: O(slot map words). */
+export function freeRunsOf(t: PagesTarget, out: Spare): void {
+  out.runs = 0;
+  out.runMax = 0;
+  forEachRun(t.u32, t.fm, t.slotsBelowBreak(), (_start, length) => {
     out.runs++;
     out.runMax = Math.max(out.runMax, length * Pg.SLOT);
   });
-  return out;
 }
 
 /**
