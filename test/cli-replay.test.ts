@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generalAllocatorNames } from '../src/index.js';
 
@@ -219,6 +219,8 @@ test('demo replays every bundled trace from any directory and explains the flow'
   assert.match(prose, /external fragmentation/);
   assert.match(prose, /mean utilization .* was \d+(\.\d)?%/);
   assert.match(prose, /no errors/);
+  const report = /opens offline in a browser:\n {2}(\S+\.html)\n$/.exec(run.stdout)?.[1];
+  assert.ok(report !== undefined && existsSync(report) && report.includes(basename(SCRATCH)), `the demo ends with the path of its report: ${run.stdout.slice(-200)}`);
 });
 
 test('demo first walks through every step of the flow, then gives a legend for every column', () => {

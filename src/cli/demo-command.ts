@@ -8,7 +8,9 @@ import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import type { BackingKind } from '../base/types.js';
+import { generalAllocatorNames } from '../index.js';
 import { loadTraces } from './load-traces.js';
+import { writeReport } from './report-command.js';
 import { bundledTraceDir } from './package-root.js';
 import { walkThroughTheFlow } from './flow-walk.js';
 import { renderLegend, renderResultsTable } from './results-table.js';
@@ -50,8 +52,9 @@ async function demo({ backing, samples }: DemoFlags): Promise<number> {
   process.stdout.write(`\nColumns:\n${renderLegend()}\n`);
   process.stdout.write(describeFlow(results, (r) => label(r.trace)));
   reportErrors(results);
-  // HOOK(report, issue #12): once `heapflow report` is on main, write the report of these traces
-  // and end with its path, e.g.
-  //   process.stdout.write(`\nReport (open in a browser): ${await writeReport(files.map((name) => join(dir, name)), {})}\n`);
+  // The page compares every general-purpose policy side by side on the same traces.
+  const report = await writeReport(files.map((name) => join(dir, name)), { allocator: generalAllocatorNames().join(',') });
+  process.stdout.write(`\nThe flow as pictures (heap map, timelines, step mode, policies side by side), in one file\n`
+    + `that opens offline in a browser:\n  ${report}\n`);
   return results.some((r) => r.errors > 0) ? 1 : 0;
 }

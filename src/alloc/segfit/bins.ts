@@ -20,6 +20,7 @@
  *
  * Policy metadata layout (u32 words from pm):
  */
+import { badLinks } from './integrity.js';
 import { sizeOf, Chunk } from './layout.js';
 
 export const enum Meta {
@@ -38,7 +39,13 @@ export const enum Meta {
    */
   P_SMALL_HEADS = 7,
   P_LARGE_HEADS = 72, //  27 words: heads of large lists, index (f-9)*2 + s
-  POLICY_WORDS = 100, //  (99 used) even: blocks must start 8-aligned
+  /**
+   * 1 word: the pointer freed last. Only read to name a refused pointer: a second free of a
+   * block that merged into a neighbour, a region or the trimmed top leaves no header behind,
+   * and this word still tells it was a double free.
+   */
+  P_LAST_FREED = 99,
+  POLICY_WORDS = 100, //  even: blocks must start 8-aligned
 }
 
 const enum Tlsf {
@@ -109,6 +116,10 @@ function binInsertLarge(u32: Uint32Array, pm: number, c: number, size: number): 
 export function binRemove(u32: Uint32Array, pm: number, c: number, size: number): void {
   const next = u32[(c + 4) >>> 2];
   const prev = u32[(c + 8) >>> 2];
+  // safe unlinking: both neighbours must point back at c before anything is written
+  if ((next !== 0 && u32[(next + 8) >>> 2] !== c) || (prev !== 0 && u32[(prev + 4) >>> 2] !== c) || (c & 7) !== 0) {
+    throw badLinks(u32, c, 0);
+  }
   if (next !== 0) u32[(next + 8) >>> 2] = prev;
   if (prev !== 0) {
     u32[(prev + 4) >>> 2] = next;
