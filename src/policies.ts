@@ -6,6 +6,7 @@
 import type { PolicyFactory } from './alloc/policy.js';
 import { segfitPolicy } from './alloc/segfit/segfit.js';
 import { buddyPolicy } from './alloc/buddy/buddy.js';
+import { poolPolicy } from './alloc/pool/pool.js';
 import { bestFitPolicy, firstFitPolicy, nextFitPolicy } from './alloc/fits/search.js';
 import type { AllocatorName } from './base/types.js';
 import type { Heap } from './heap/heap.js';
@@ -14,7 +15,7 @@ import { attachSharedHeap, type SharedAttachOptions } from './threads/shared-hea
 
 /** Every policy createHeap can make, the default first. */
 export const POLICIES: readonly PolicyFactory[] = [
-  segfitPolicy, firstFitPolicy, nextFitPolicy, bestFitPolicy, buddyPolicy,
+  segfitPolicy, firstFitPolicy, nextFitPolicy, bestFitPolicy, buddyPolicy, poolPolicy,
 ];
 
 export const DEFAULT_ALLOCATOR: AllocatorName = 'segfit';

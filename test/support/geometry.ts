@@ -44,6 +44,14 @@ export const POLICY_GEOMETRY: Partial<Record<string, GeometryCheck>> = {
       assert.equal(heap.usableSize(b.ptr), b.offset + b.size - b.ptr, `${what}: usableSize(${b.ptr}) runs to the block's end`);
     }
   },
+  // pool: every block is one slot (blockSize rounded up to 8), usable whole, pointer = offset.
+  pool(heap, b, what) {
+    if (b.state === 'metadata') return;
+    assert.equal(b.ptr, b.offset, `${what}: a pool block has no header`);
+    const first = heap.blocks().find((x) => x.state !== 'metadata');
+    assert.equal(b.size, first?.size, `${what}: every pool block has the same size`);
+    if (b.state === 'used') assert.equal(heap.usableSize(b.ptr), b.size, `${what}: usableSize(${b.ptr}) is the block`);
+  },
 };
 
 /** Policies that give requests of mmapThreshold and more a page run of their own ('mapped' blocks). */
