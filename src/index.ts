@@ -27,6 +27,7 @@ export type { AllocatorPolicy, PolicyFactory, PolicyUsage, PolicyOptions, Policy
 export type { SegfitEvent } from './alloc/segfit/events.js';
 export type { FitEvent } from './alloc/fits/events.js';
 export type { BuddyEvent } from './alloc/buddy/events.js';
+export type { ArenaEvent } from './alloc/arena/events.js';
 export {
   createSharedHeap, attachSharedHeap, SharedHeap,
   type SharedHeapOptions, type SharedAttachOptions, type SharedHeapStats, type ArenaStats,

@@ -7,6 +7,7 @@ import type { PolicyFactory } from './alloc/policy.js';
 import { segfitPolicy } from './alloc/segfit/segfit.js';
 import { buddyPolicy } from './alloc/buddy/buddy.js';
 import { poolPolicy } from './alloc/pool/pool.js';
+import { arenaPolicy } from './alloc/arena/arena.js';
 import { bestFitPolicy, firstFitPolicy, nextFitPolicy } from './alloc/fits/search.js';
 import type { AllocatorName } from './base/types.js';
 import type { Heap } from './heap/heap.js';
@@ -15,7 +16,7 @@ import { attachSharedHeap, type SharedAttachOptions } from './threads/shared-hea
 
 /** Every policy createHeap can make, the default first. */
 export const POLICIES: readonly PolicyFactory[] = [
-  segfitPolicy, firstFitPolicy, nextFitPolicy, bestFitPolicy, buddyPolicy, poolPolicy,
+  segfitPolicy, firstFitPolicy, nextFitPolicy, bestFitPolicy, buddyPolicy, poolPolicy, arenaPolicy,
 ];
 
 export const DEFAULT_ALLOCATOR: AllocatorName = 'segfit';
