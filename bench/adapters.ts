@@ -118,16 +118,17 @@ function wrapperFactory(): (h: HeapLike) => Instance {
 export function heapflowAdapter(
   mod: HeapflowModule,
   backing: string,
-  opts: { name?: string; listener?: 'none' | 'noop' | 'attach-detach'; notes?: string } = {},
+  opts: { name?: string; listener?: 'none' | 'noop' | 'attach-detach'; notes?: string; allocator?: string } = {},
 ): Adapter {
   const listener = opts.listener ?? 'none';
   const wrap = wrapperFactory();
+  const allocator = opts.allocator === undefined ? {} : { allocator: opts.allocator };
   return {
-    name: opts.name ?? (backing === 'arraybuffer' ? 'heapflow' : `heapflow/${backing}`),
+    name: opts.name ?? (opts.allocator !== undefined ? `heapflow:${opts.allocator}` : backing === 'arraybuffer' ? 'heapflow' : `heapflow/${backing}`),
     kind: 'heapflow',
-    notes: opts.notes ?? `createHeap({ backing: '${backing}', initialSize: N, maxSize: N })`,
+    notes: opts.notes ?? `createHeap({ ${opts.allocator !== undefined ? `allocator: '${opts.allocator}', ` : ''}backing: '${backing}', initialSize: N, maxSize: N })`,
     create(heapBytes) {
-      const h = mod.createHeap({ backing, initialSize: heapBytes, maxSize: heapBytes });
+      const h = mod.createHeap({ ...allocator, backing, initialSize: heapBytes, maxSize: heapBytes });
       let off: (() => void) | undefined;
       if (listener === 'noop') off = h.onEvent(() => {});
       else if (listener === 'attach-detach') h.onEvent(() => {})();
@@ -136,16 +137,22 @@ export function heapflowAdapter(
   };
 }
 
-/** heapflow with default options (arraybuffer, grows from 64 KiB on demand): views re-read after each call. */
-export function heapflowGrowAdapter(mod: HeapflowModule): Adapter {
+/**
+ * heapflow with default options (grows from 64 KiB on demand) on `backing`: views re-read after each
+ * call. 'heapflow/grow' is the default backing (arraybuffer); 'heapflow/resizable-grow' the resizable one,
+ * which also gives memory back (its ratio to 'heapflow/grow' is the resizable backing's cost in ordinary use).
+ */
+export function heapflowGrowAdapter(mod: HeapflowModule, backing = 'arraybuffer'): Adapter {
   const wrap = wrapperFactory();
   return {
-    name: 'heapflow/grow',
+    name: backing === 'arraybuffer' ? 'heapflow/grow' : `heapflow/${backing}-grow`,
     kind: 'heapflow',
     refresh: true,
-    notes: 'createHeap() with defaults: arraybuffer, starts at 64 KiB and grows; u8 re-read after every call',
+    notes: backing === 'arraybuffer'
+      ? 'createHeap() with defaults: arraybuffer, starts at 64 KiB and grows; u8 re-read after every call'
+      : `createHeap({ backing: '${backing}' }) with defaults: starts at 64 KiB, grows and shrinks; u8 re-read after every call`,
     create(_heapBytes) {
-      return wrap(mod.createHeap({}));
+      return wrap(mod.createHeap(backing === 'arraybuffer' ? {} : { backing }));
     },
   };
 }

@@ -70,6 +70,9 @@ export interface Report {
 }
 
 const HF = 'heapflow';
+/** Default options on the default backing, and on the resizable one (the backing that gives memory back). */
+const GROW = 'heapflow/grow';
+const RESIZABLE_GROW = 'heapflow/resizable-grow';
 const PEERS = ['thi.ng', 'codemix'];
 
 const fmtNs = (x: number): string =>
@@ -194,6 +197,15 @@ export function renderReport(rep: Report): string {
     const x = hfNs(s100) / hfNs(s1);
     checks.push({ what: 'cost per op flat as the live set grows: ≤ 2.5x from 1k to 100k live blocks', met: x <= 2.5, figure: `${fmtX(x)}x (${fmtNs(hfNs(s1))} → ${fmtNs(hfNs(s100))} ns/op)` });
   }
+  if (has(GROW) && has(RESIZABLE_GROW)) {
+    const all = rep.traces.map((t) => ({ t: t.name, x: ratio(t, RESIZABLE_GROW, GROW).x })).filter((r) => Number.isFinite(r.x));
+    const worst = all.reduce((a, b) => (b.x > a.x ? b : a), { t: '-', x: -Infinity });
+    checks.push({
+      what: 'resizable backing, default options, within 2x of arraybuffer (default options) on every trace',
+      met: all.length ? worst.x <= 2 : null,
+      figure: `worst ${fmtX(worst.x)}x (${worst.t}), median ${fmtX(median(all.map((r) => r.x)))}x`,
+    });
+  }
   if (has(HF) && ml.length && PEERS.some(has)) {
     const lose = ml.filter((t) => {
       const u = cellOf(t, HF)?.util ?? NaN;
@@ -265,6 +277,7 @@ export function renderReport(rep: Report): string {
     if (has('js-gc')) rcols.push({ h: 'js-gc / heapflow', f: (t) => rx(ratio(t, 'js-gc', HF)) });
     for (const n of natives) rcols.push({ h: `heapflow / ${n}`, f: (t) => rx(ratio(t, HF, n)) });
     for (const v of hfVariants) rcols.push({ h: `${v.replace('heapflow/', '')} / heapflow`, f: (t) => rx(ratio(t, v, HF)) });
+    if (has(GROW) && has(RESIZABLE_GROW)) rcols.push({ h: 'resizable-grow / grow', f: (t) => rx(ratio(t, RESIZABLE_GROW, GROW)) });
     const rows = (ts: TraceResult[]) => ts.map((t) => [t.name, ...rcols.map((c) => c.f(t))]);
     const medRow = (ts: TraceResult[], label: string) => [label, ...rcols.map((c) => {
       const xs = ts.map((t) => parseFloat(c.f(t).replace(/,/g, '')));

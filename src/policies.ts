@@ -4,7 +4,9 @@
  * header (the thread-shared heap, which has its own arenas, included).
  */
 import type { PolicyFactory } from './alloc/policy.js';
+import { pagesPolicy } from './alloc/pages/pages.js';
 import { segfitPolicy } from './alloc/segfit/segfit.js';
+import { tlsfPolicy } from './alloc/tlsf/tlsf.js';
 import { buddyPolicy } from './alloc/buddy/buddy.js';
 import { poolPolicy } from './alloc/pool/pool.js';
 import { arenaPolicy } from './alloc/arena/arena.js';
@@ -16,7 +18,7 @@ import { attachSharedHeap, type SharedAttachOptions } from './threads/shared-hea
 
 /** Every policy createHeap can make, the default first. */
 export const POLICIES: readonly PolicyFactory[] = [
-  segfitPolicy, firstFitPolicy, nextFitPolicy, bestFitPolicy, buddyPolicy, poolPolicy, arenaPolicy,
+  segfitPolicy, tlsfPolicy, pagesPolicy, buddyPolicy, firstFitPolicy, nextFitPolicy, bestFitPolicy, poolPolicy, arenaPolicy,
 ];
 
 export const DEFAULT_ALLOCATOR: AllocatorName = 'segfit';

@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generalAllocatorNames } from '../src/index.js';
 
 // Compiled to .build/test/: the CLI is .build/src/cli/main.js, the package root two folders up.
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -17,6 +18,13 @@ const SCRATCH = mkdtempSync(join(tmpdir(), 'heapflow-cli-'));
 function heapflow(args: string[], cwd = ROOT) {
   const run = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** `demo` is slow (every bundled trace, timed): both demo tests read one run. */
+let demoRun: ReturnType<typeof heapflow> | undefined;
+function demo(): ReturnType<typeof heapflow> {
+  demoRun ??= heapflow(['demo', '--samples', '1'], SCRATCH);
+  return demoRun;
 }
 
 function scratchFile(name: string, text: string): string {
@@ -199,7 +207,7 @@ test('two traces with the same base name keep their paths in the table', () => {
 });
 
 test('demo replays every bundled trace from any directory and explains the flow', () => {
-  const run = heapflow(['demo', '--samples', '1'], SCRATCH);
+  const run = demo();
   assert.equal(run.status, 0, run.stderr);
   for (const name of readdirSync(TRACE_DIR).filter((file) => file.endsWith('.rep'))) {
     assert.ok(run.stdout.includes(name.replace(/\.rep$/, '')), name);
@@ -213,6 +221,60 @@ test('demo replays every bundled trace from any directory and explains the flow'
   assert.match(prose, /no errors/);
 });
 
+test('demo first walks through every step of the flow, then gives a legend for every column', () => {
+  const run = demo();
+  assert.equal(run.status, 0, run.stderr);
+  const tableAt = run.stdout.search(/^trace +ops/m);
+  assert.ok(tableAt > 0, 'a table');
+  const walk = run.stdout.slice(0, tableAt);
+  // Every step, in the order the flow takes them, each as an event line of the walk.
+  let at = 0;
+  for (const step of ['request', 'bin', 'grow', 'split', 'page run', 'unmap', 'free', 'coalesce', 'trim']) {
+    const found = walk.slice(at).search(new RegExp(`^ {6}${step} +\\S`, 'm'));
+    assert.ok(found >= 0, `the walk shows '${step}' (after the previous step)`);
+    if (step !== 'free') at += found;
+  }
+  assert.match(walk, /bin +.*: a free block fits/, 'a bin hit');
+  const header = run.stdout.slice(tableAt).split('\n')[0] ?? '';
+  const titles = header.trim().split(/ {2,}/);
+  assert.ok(titles.length >= 10, header);
+  const legend = run.stdout.slice(run.stdout.indexOf('Columns:'));
+  for (const title of titles) assert.match(legend, new RegExp(`^ {2}${escape(title)} +\\S`, 'm'), `legend for '${title}'`);
+});
+
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+test('replay --allocator all: one JSON line per trace per policy, with the allocator and the work figures', () => {
+  const run = heapflow(['replay', SHORT1, SHORT2, '--json', '--samples', '1', '--allocator', 'all']);
+  assert.equal(run.status, 0, run.stderr);
+  const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const general = generalAllocatorNames();
+  for (const trace of [SHORT1, SHORT2]) {
+    const own = lines.filter((l) => l.trace === trace);
+    for (const allocator of general) {
+      const line = own.find((l) => l.allocator === allocator);
+      assert.ok(line, `${trace}: no line for ${allocator}`);
+      assert.equal(line.errors, 0, `${trace} ${allocator}: ${JSON.stringify(line.errorMessages)}`);
+      assert.ok(typeof line.workMax === 'number' && typeof line.workP999 === 'number' && line.workMax >= line.workP999);
+    }
+  }
+});
+
+test('replay --allocator a,b prints one comparison table per trace with a row per policy', () => {
+  const names = generalAllocatorNames();
+  const run = heapflow(['replay', SHORT1, '--samples', '1', '--allocator', names.join(',')]);
+  assert.equal(run.status, 0, run.stderr);
+  if (names.length > 1) {
+    assert.match(run.stdout, /short1-bal\.rep\n/);
+    for (const name of names) assert.match(run.stdout, new RegExp(`^${name}\\s`, 'm'), `a row for ${name}`);
+    assert.match(run.stdout, /work max/);
+  }
+});
+
+test('replay --allocator with an unknown name: one line naming the known ones, exit 2', () => {
+  const run = heapflow(['replay', SHORT1, '--allocator', 'segfit,nope']);
+  assert.equal(run.status, 2);
+  assertOneLineError(run.stderr, /--allocator.*unknown: nope/);
+});

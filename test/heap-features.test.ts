@@ -137,8 +137,9 @@ test('attachHeap on a plain ArrayBuffer: works until the creator grows (copies) 
 // ───────────────────────────────────────────── trim and shrinking
 
 test('trim on a resizable backing: ~8 MiB freed goes back to the OS layer', () => {
-  // The OS layer keeps up to trimThreshold bytes of slack above the break (no shrink/regrow
-  // thrash), so what must come back is everything beyond break + trimThreshold.
+  // trim() gives back everything above the break (rounded to 4 KiB pages, never below
+  // initialSize); automatic trims keep a decaying high-water mark (no shrink/regrow thrash),
+  // and freeing the blocks one by one from the top still gives most of them back.
   for (const trimThreshold of [0, 64 * 1024, undefined, 1024 * 1024]) {
     for (const explicit of [false, true]) {
       const heap = createHeap({ backing: 'resizable', maxSize: 64 * 1024 * 1024, trimThreshold });
@@ -151,14 +152,19 @@ test('trim on a resizable backing: ~8 MiB freed goes back to the OS layer', () =
       const grownLength = (heap.memory as ArrayBuffer).byteLength;
       assert.ok(grownLength >= startLength + 8 * 1024 * 1024 - 128 * 1024, `grew to ${grownLength}`);
       for (const p of explicit ? ps : ps.reverse()) release(heap, model, p);
-      if (explicit) heap.trim();
+      // With a large trimThreshold few automatic trims happen (one per trimThreshold freed)
+      // and the decaying mark may keep the buffer: an explicit trim() gives it back.
+      const trimmed = explicit || slack > 128 * 1024;
+      if (trimmed) heap.trim();
       const s = heap.stats();
       const length = (heap.memory as ArrayBuffer).byteLength;
       const what = `trimThreshold ${trimThreshold}, ${explicit ? 'trim()' : 'automatic'}`;
       assert.ok(s.heapSize < 64 * 1024 + slack, `${what}: heapSize ${s.heapSize} after the trim`);
-      assert.ok(length <= Math.max(startLength, Math.ceil((s.heapSize + slack) / 4096) * 4096),
-        `${what}: byteLength ${grownLength} -> ${length} (break ${s.heapSize})`);
-      assert.ok(length < grownLength - 6 * 1024 * 1024, `${what}: byteLength ${grownLength} -> ${length}`);
+      if (trimmed) {
+        assert.equal(length, Math.max(startLength, Math.ceil(s.heapSize / 4096) * 4096),
+          `${what}: byteLength ${grownLength} -> ${length} (break ${s.heapSize})`);
+      }
+      assert.ok(length <= grownLength / 2, `${what}: byteLength ${grownLength} -> ${length}`);
       assert.equal(s.backingSize, length);
       assert.ok(s.osShrinks > 0, `${what}: osShrinks counted`);
       assert.equal(s.backingSize, s.osBytesGrown - s.osBytesReturned + startLength, `${what}: grown - returned = how far the backing moved`);

@@ -150,7 +150,13 @@ test('a worker terminated mid-run: reclaimThread leaves a clean heap, survivors 
     handoff: 0.3, maxLive: 1000, countSlot: (counts >>> 2) + i,
   }));
   try {
-    await new Promise((r) => setTimeout(r, 500));
+    // terminate worker 2 once it holds blocks of its own (not after a fixed delay: on a loaded
+    // machine it may not have attached yet, and then it has no arena to reclaim)
+    const live = new Int32Array(heap.memory as SharedArrayBuffer, 0, (counts >>> 2) + W);
+    for (let waited = 0; Atomics.load(live, (counts >>> 2) + 2) === 0 && waited < 30_000; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 200));
     const dead = pool.workers[2];
     const deadId = dead.threadId;
     await dead.terminate(); // in the middle of whatever it was doing

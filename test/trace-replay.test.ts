@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { createHeap, type Heap, type HeapEvent, type HeapOptions } from '../src/index.js';
+import { createHeap, generalAllocatorNames, type Heap, type HeapEvent, type HeapOptions } from '../src/index.js';
 import { parseRep } from '../src/trace/rep.js';
 import { plannedReplayOps, replayTrace } from '../src/trace/replay.js';
 import type { ReplayHeap } from '../src/trace/replay-heap.js';
@@ -16,10 +16,13 @@ function bundled(name: string) {
   return parseRep(readFileSync(join(TRACE_DIR, name), 'latin1'), name);
 }
 
-for (const name of BUNDLED) {
-  test(`${name}: full verification finds no error`, () => {
+// The conformance suite: every bundled trace, fully verified, on every general-purpose policy.
+for (const allocator of generalAllocatorNames()) for (const name of BUNDLED) {
+  test(`${allocator} ${name}: full verification finds no error`, () => {
     const trace = bundled(name);
-    const result = replayTrace(trace, { verify: true, timed: false });
+    const result = replayTrace(trace, { verify: true, timed: false, heapOptions: { allocator } });
+    assert.equal(result.allocator, allocator);
+    assert.ok(result.workMax >= result.workP999 && result.workP999 > 0, `work max ${result.workMax}, p99.9 ${result.workP999}`);
     assert.deepEqual(result.errorMessages, []);
     assert.equal(result.errors, 0);
     assert.equal(result.ops, trace.length);

@@ -6,14 +6,18 @@ import { createProgress } from './progress.js';
 
 export type ReplaySettings = Pick<ReplayOptions, 'backing' | 'verify' | 'samples' | 'heapOptions'>;
 
-/** `onResult` is called as each trace finishes (so JSON lines stream out). */
+/**
+ * `settings` may differ per trace (by index: the CLI replays one trace under several
+ * allocators as several entries). `onResult` is called as each finishes (JSON lines stream out).
+ */
 export function runReplays(
   traces: readonly Trace[],
-  settings: ReplaySettings,
+  settings: ReplaySettings | ((index: number) => ReplaySettings),
   label: (trace: Trace) => string,
   onResult: (result: ReplayResult) => void = () => {},
 ): ReplayResult[] {
-  const planned = traces.map((trace) => plannedReplayOps(trace, settings));
+  const settingsOf = typeof settings === 'function' ? settings : () => settings;
+  const planned = traces.map((trace, i) => plannedReplayOps(trace, settingsOf(i)));
   const progress = createProgress(planned.reduce((a, b) => a + b, 0));
   const results: ReplayResult[] = [];
   let before = 0;
@@ -21,7 +25,7 @@ export function runReplays(
     traces.forEach((trace, i) => {
       const name = label(trace);
       const result = replayTrace(trace, {
-        ...settings,
+        ...settingsOf(i),
         onProgress: (done) => progress.update(before + done, name),
       });
       before += planned[i] as number;

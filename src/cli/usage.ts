@@ -4,7 +4,8 @@
  */
 
 import { InvalidArgumentError } from 'commander';
-import type { BackingKind } from '../base/types.js';
+import type { AllocatorName, BackingKind } from '../base/types.js';
+import { allocatorNames } from '../policies.js';
 
 export const BACKINGS: readonly BackingKind[] = ['arraybuffer', 'resizable', 'shared', 'wasm'];
 
@@ -27,4 +28,19 @@ export function parseBacking(value: string): BackingKind {
 export function parsePositiveInteger(value: string): number {
   if (!/^[1-9][0-9]{0,5}$/.test(value)) throw new InvalidArgumentError('Expected a whole number >= 1.');
   return Number(value);
+}
+
+/**
+ * Commander argument parser for `--allocator a,b,...`: registered policy names, or `all`
+ * (every registered policy; the replay then skips those that cannot serve a trace).
+ */
+export function parseAllocators(value: string): string[] {
+  const names = value.split(',').map((n) => n.trim()).filter((n) => n.length > 0);
+  if (names.length === 1 && names[0] === 'all') return allocatorNames();
+  const known = allocatorNames();
+  const unknown = names.filter((n) => !known.includes(n as AllocatorName));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(`Expected 'all' or a comma-separated list of ${known.join(', ')}${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''}.`);
+  }
+  return [...new Set(names)];
 }

@@ -48,7 +48,7 @@ import { FreedHistory, Quarantine } from './quarantine.js';
 import { describePlacement, placementOf, type BlockRecord, type Placement } from './records.js';
 import { DebugReport, HeapDebugError, formatLeakText, type LeakGroup } from './report.js';
 import { DEFINED, FREED, NOT_IN_BLOCK, REDZONE, STATE_CHARS, STATE_LEGEND, ShadowMemory, UNDEFINED } from './shadow.js';
-import { captureStack, formatStack, type StackHandle } from './stacks.js';
+import { captureCallerStack, captureStack, entryPointsOf, formatStack, type EntryPoint, type StackHandle } from './stacks.js';
 
 type TypedArrayConstructor<T> = {
   new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
@@ -74,11 +74,10 @@ export class DebugHeap extends Heap {
   private readonly settings: ResolvedDebugOptions;
   private readonly throwOnOom: boolean;
   /**
-   * Per-byte states, made on the first checked() / markDefined() (or report): until then
-   * nothing reads them, and keeping them costs several passes over every block. Blocks
-   * live when it is made count as fully defined (what was written before is unknown).
+   * Per-byte states, kept from the heap's creation: a block's bytes are UNDEFINED from
+   * its malloc until written, whether or not checked() is in use yet.
    */
-  private shadowMemory: ShadowMemory | null = null;
+  private readonly shadow: ShadowMemory;
   /**
    * Live and quarantined blocks, in typed arrays by slot (block-table.ts): the hot paths
    * read and write numbers; BlockRecord objects are made only for reports and listings.
@@ -109,26 +108,19 @@ export class DebugHeap extends Heap {
     this.table = new BlockTable(settings.stackDepth > 0);
     this.quarantine = new Quarantine(settings.quarantineSize);
     this.history = new FreedHistory(settings.history);
+    this.shadow = this.makeShadow();
     if (settings.leaksAtExit !== false) reportLeaksAtExit(this, settings.leaksAtExit === 'fail');
   }
 
-  /** The shadow, made now if need be (see shadowMemory). */
-  private get shadow(): ShadowMemory {
-    let sh = this.shadowMemory;
-    if (sh === null) {
-      sh = new ShadowMemory(this.u8.length);
-      // Memory below the heap's base (a Wasm module's own) and the static area belong to
-      // the program: addressable and defined (the static area is zeroed at creation).
-      const raw = super.stats();
-      const staticBase = this.staticBase;
-      sh.fill(DEFINED, 0, staticBase - raw.metadataBytes);
-      sh.fill(DEFINED, staticBase, staticBase + raw.staticSize);
-      for (const rec of this.table.records()) {
-        sh.fill(REDZONE, rec.base, rec.end);
-        sh.fill(rec.freed ? FREED : DEFINED, rec.ptr, rec.ptr + rec.size);
-      }
-      this.shadowMemory = sh;
-    }
+  /** The shadow of a fresh heap: only memory below the heap's base and the static area belong to the program. */
+  private makeShadow(): ShadowMemory {
+    const sh = new ShadowMemory(this.u8.length);
+    // Memory below the heap's base (a Wasm module's own) and the static area are
+    // addressable and defined (the static area is zeroed at creation).
+    const raw = super.stats();
+    const staticBase = this.staticBase;
+    sh.fill(DEFINED, 0, staticBase - raw.metadataBytes);
+    sh.fill(DEFINED, staticBase, staticBase + raw.staticSize);
     return sh;
   }
 
@@ -136,7 +128,7 @@ export class DebugHeap extends Heap {
 
   override malloc(size: number): number {
     this.nMalloc++;
-    return this.allocate('malloc', size, 8, false, null, 0);
+    return this.allocate('malloc', size, 8, false, DebugHeap.prototype.malloc, 0);
   }
 
   override calloc(count: number, size: number): number {
@@ -145,13 +137,13 @@ export class DebugHeap extends Heap {
     assertSize('calloc', 'size', size);
     const total = count * size;
     if (!Number.isSafeInteger(total) || total >= 2 ** 32) return this.failAlloc('calloc', total, `${count} * ${size} exceeds maxSize`);
-    return this.allocate('calloc', total, 8, true, null, 0);
+    return this.allocate('calloc', total, 8, true, DebugHeap.prototype.calloc, 0);
   }
 
   override alignedAlloc(alignment: number, size: number): number {
     this.nAligned++;
     assertAlignment('alignedAlloc', alignment);
-    return this.allocate('alignedAlloc', size, Math.max(8, alignment), false, null, 0);
+    return this.allocate('alignedAlloc', size, Math.max(8, alignment), false, DebugHeap.prototype.alignedAlloc, 0);
   }
 
   /**
@@ -161,7 +153,7 @@ export class DebugHeap extends Heap {
    */
   override realloc(ptr: number, size: number): number {
     this.nRealloc++;
-    if (ptr === 0) return this.allocate('realloc', size, 8, false, null, 0);
+    if (ptr === 0) return this.allocate('realloc', size, 8, false, DebugHeap.prototype.realloc, 0);
     const slot = this.liveSlot('realloc', ptr);
     if (slot < 0) return 0;
     if ((size >>> 0) !== size) {
@@ -169,7 +161,7 @@ export class DebugHeap extends Heap {
       return this.failAlloc('realloc', size, 'exceeds maxSize');
     }
     this.verifyRedzones(slot, 'found by realloc()', false);
-    const stack = captureStack(this.settings.stackDepth);
+    const stack = captureStack(this.settings.stackDepth, DebugHeap.prototype.realloc);
     if (size === 0) {
       this.release(slot, stack);
       this.throwPending();
@@ -182,7 +174,7 @@ export class DebugHeap extends Heap {
     const q = this.allocate('realloc', size, 8, false, stack, n); // bytes [0, n) are copied, not filled
     if (q === 0) return 0; // the old block stays valid, as in C
     this.u8.copyWithin(q, ptr, ptr + n);
-    this.shadowMemory?.copy(q, ptr, n);
+    this.shadow.copy(q, ptr, n);
     this.release(slot, stack);
     this.throwPending();
     return q;
@@ -194,7 +186,7 @@ export class DebugHeap extends Heap {
     const slot = this.liveSlot('free', ptr);
     if (slot < 0) return;
     this.verifyRedzones(slot, 'found by free()', false);
-    this.release(slot, captureStack(this.settings.stackDepth));
+    this.release(slot, captureStack(this.settings.stackDepth, DebugHeap.prototype.free));
     this.throwPending();
   }
 
@@ -292,7 +284,6 @@ export class DebugHeap extends Heap {
   /** The checked accessor: DataView's methods over byte addresses, every access checked. */
   checked(): CheckedMemory {
     if (this.accessor === null) {
-      void this.shadow; // definedness is tracked from now on
       const heap = this;
       const checker: AccessChecker = {
         access: (address, size, write, what) => heap.access(address, size, write ? 'write' : 'read', what),
@@ -369,8 +360,11 @@ export class DebugHeap extends Heap {
 
   // ───────────────────────────────────── allocation internals
 
-  /** A new debug block; payload bytes from `skip` on are filled (garbage, or zero for calloc). */
-  private allocate(op: string, size: number, alignment: number, zero: boolean, stack: StackHandle, skip: number): number {
+  /**
+   * A new debug block; payload bytes from `skip` on are filled (garbage, or zero for calloc).
+   * `stack`: the call's stack, or the public method to capture it below once the block exists.
+   */
+  private allocate(op: string, size: number, alignment: number, zero: boolean, stack: StackHandle | EntryPoint, skip: number): number {
     if ((size >>> 0) !== size) {
       assertSize(op, 'size', size);
       return this.failAlloc(op, size, 'exceeds maxSize');
@@ -393,15 +387,12 @@ export class DebugHeap extends Heap {
     fillPattern(u8, f64, base, ptr, REDZONE_BYTE);
     fillPattern(u8, f64, ptr + skip, ptr + size, zero ? 0 : GARBAGE_BYTE);
     fillPattern(u8, f64, ptr + size, end, REDZONE_BYTE);
-    const shadow = this.shadowMemory;
-    if (shadow !== null) {
-      shadow.cover(u8.length);
-      const sh = shadow.bytes;
-      sh.fill(REDZONE, base, ptr);
-      sh.fill(zero ? DEFINED : UNDEFINED, ptr, ptr + size);
-      sh.fill(REDZONE, ptr + size, end);
-    }
-    this.table.add(ptr, size, base, end, ++this.lastSeq, stack ?? captureStack(this.settings.stackDepth));
+    const shadow = this.shadow;
+    shadow.cover(u8.length);
+    shadow.fill(REDZONE, base, ptr);
+    shadow.fill(zero ? DEFINED : UNDEFINED, ptr, ptr + size);
+    shadow.fill(REDZONE, ptr + size, end);
+    this.table.add(ptr, size, base, end, ++this.lastSeq, typeof stack === 'function' ? captureStack(this.settings.stackDepth, stack) : stack);
     this.liveCount++;
     this.liveNow += size;
     if (this.liveNow > this.livePeak) this.livePeak = this.liveNow;
@@ -434,22 +425,19 @@ export class DebugHeap extends Heap {
     const f64 = this.f64;
     fillPattern(u8, f64, ptr + keep, ptr + size, GARBAGE_BYTE);
     fillPattern(u8, f64, ptr + size, end, REDZONE_BYTE);
-    const shadow = this.shadowMemory;
-    if (shadow !== null) {
-      shadow.cover(u8.length);
-      const sh = shadow.bytes;
-      if (base !== rec.base) {
-        // Moved (possibly overlapping the old span): carry the kept states over, clear the old span.
-        const states = sh.slice(rec.ptr, rec.ptr + keep);
-        sh.fill(NOT_IN_BLOCK, rec.base, rec.end);
-        sh.fill(REDZONE, base, ptr);
-        sh.set(states, ptr);
-      } else if (end < rec.end) {
-        sh.fill(NOT_IN_BLOCK, end, rec.end); // shrunk: the tail went back to the allocator
-      }
-      sh.fill(UNDEFINED, ptr + keep, ptr + size);
-      sh.fill(REDZONE, ptr + size, end);
+    const shadow = this.shadow;
+    shadow.cover(u8.length);
+    if (base !== rec.base) {
+      // Moved (possibly overlapping the old span): carry the kept states over, clear the old span.
+      const states = shadow.bytes.slice(rec.ptr, rec.ptr + keep);
+      shadow.fill(NOT_IN_BLOCK, rec.base, rec.end);
+      shadow.fill(REDZONE, base, ptr);
+      shadow.bytes.set(states, ptr);
+    } else if (end < rec.end) {
+      shadow.fill(NOT_IN_BLOCK, end, rec.end); // shrunk: the tail went back to the allocator
     }
+    shadow.fill(UNDEFINED, ptr + keep, ptr + size);
+    shadow.fill(REDZONE, ptr + size, end);
     t.markFreed(slot, stack);
     if (base !== rec.base) this.history.add(t, slot);
     t.remove(slot);
@@ -497,7 +485,7 @@ export class DebugHeap extends Heap {
       return;
     }
     fillPattern(this.u8, this.f64, ptr, ptr + size, FREED_BYTE);
-    this.shadowMemory?.fill(FREED, ptr, ptr + size);
+    this.shadow.fill(FREED, ptr, ptr + size);
     this.quarantine.push(slot, span);
     if (this.quarantine.over) this.drainQuarantine(this.quarantine.capacity);
   }
@@ -520,7 +508,7 @@ export class DebugHeap extends Heap {
     this.history.add(t, slot);
     t.remove(slot);
     super.free(base);
-    this.shadowMemory?.fill(NOT_IN_BLOCK, base, end);
+    this.shadow.fill(NOT_IN_BLOCK, base, end);
   }
 
   // ───────────────────────────────────── verification
@@ -633,27 +621,15 @@ export class DebugHeap extends Heap {
     });
   }
 
-  /**
-   * The hex dump, with the shadow's states when it exists; otherwise states derived from
-   * the blocks ('a' allocated: definedness is only tracked once checked() is in use).
-   */
+  /** The hex dump around `address`, with the shadow's state of every byte. */
   private dumpAround(address: number): string {
-    const shadow = this.shadowMemory;
-    if (shadow !== null) return hexDump(this.u8, (a) => STATE_CHARS[shadow.state(a)], STATE_LEGEND, address);
-    const near = this.table.records().filter((r) => r.end > address - 48 && r.base < address + 64);
-    const stateAt = (a: number): string => {
-      for (const r of near) {
-        if (a < r.base || a >= r.end) continue;
-        if (a < r.ptr || a >= r.ptr + r.size) return 'r';
-        return r.freed ? 'f' : 'a';
-      }
-      return '.';
-    };
-    return hexDump(this.u8, stateAt, 'a allocated, r redzone, f freed, . not in a block', address);
+    const shadow = this.shadow;
+    return hexDump(this.u8, (a) => STATE_CHARS[shadow.state(a)], STATE_LEGEND, address);
   }
 
+  /** The stack of the program's call into this heap (or its checked accessor). */
   private stackNow(): string {
-    return formatStack(captureStack(this.settings.stackDepth), this.settings.stackDepth);
+    return captureCallerStack(this.settings.stackDepth, ENTRY_POINTS);
   }
 
   /** Throws (or, deferred, keeps the first to throw at the end of the call) or collects. */
@@ -675,3 +651,6 @@ export class DebugHeap extends Heap {
     throw new HeapDebugError(report);
   }
 }
+
+/** Where the program's frames end in a report's stack (stacks.ts). */
+const ENTRY_POINTS: readonly EntryPoint[] = entryPointsOf(DebugHeap.prototype, Heap.prototype, CheckedMemory.prototype);

@@ -20,6 +20,8 @@
  * other write is preceded by cover(u8.length).
  */
 
+import { fillPattern } from './patterns.js';
+
 export const NOT_IN_BLOCK = 0;
 export const REDZONE = 1;
 export const FREED = 2;
@@ -34,22 +36,29 @@ export const STATE_LEGEND = 'v valid, u uninitialized, r redzone, f freed, . not
 export class ShadowMemory {
   /** The states; replaced (longer) when the backing grows, so re-read after cover(). */
   bytes: Uint8Array;
+  /** The same states as float64 words, for fillPattern's short fills. */
+  private words: Float64Array;
 
   constructor(length: number) {
-    this.bytes = new Uint8Array(length);
+    this.bytes = new Uint8Array(roundUp8(length));
+    this.words = new Float64Array(this.bytes.buffer);
   }
 
   /** Makes the shadow cover `length` bytes (new bytes NOT_IN_BLOCK). Never shrinks: states past a trimmed end are NOT_IN_BLOCK anyway. */
   cover(length: number): void {
     if (length <= this.bytes.length) return;
-    const grown = new Uint8Array(Math.max(length, this.bytes.length * 2));
+    const grown = new Uint8Array(roundUp8(Math.max(length, this.bytes.length * 2)));
     grown.set(this.bytes);
     this.bytes = grown;
+    this.words = new Float64Array(grown.buffer);
   }
 
-  /** (A range past the covered length is cut: those bytes are NOT_IN_BLOCK already, or covered by the next cover().) */
+  /**
+   * (A range past the covered length is cut: those bytes are NOT_IN_BLOCK already, or covered by the next cover().)
+   * Runs on every malloc and free of debug mode: short ranges are written in JS (fillPattern).
+   */
   fill(state: ShadowState, from: number, to: number): void {
-    this.bytes.fill(state, from, to);
+    fillPattern(this.bytes, this.words, from, Math.min(to, this.bytes.length), state);
   }
 
   /** Carries states over, as memmove does with the bytes. */
@@ -61,4 +70,8 @@ export class ShadowMemory {
   state(address: number): ShadowState {
     return address >= 0 && address < this.bytes.length ? this.bytes[address] as ShadowState : NOT_IN_BLOCK;
   }
+}
+
+function roundUp8(n: number): number {
+  return Math.ceil(n / 8) * 8;
 }

@@ -229,11 +229,18 @@ export class Heap {
     };
   }
 
-  /** Returns free memory at the top to the OS layer, keeping `pad` bytes; returns the bytes released. */
+  /**
+   * Returns free memory at the top to the OS layer, keeping `pad` bytes, and
+   * on a backing that can shrink ('resizable') gives back all capacity above
+   * the break (never below initialSize). Returns how far the break fell.
+   */
   trim(pad = 0): number {
     assertSize('trim', 'pad', pad);
     this.policy.sync();
-    return this.policy.trim(pad);
+    const released = this.policy.trim(pad);
+    this.policy.sync();
+    if (this.os.releaseCapacity(this.policy.u32, this.policy.f64) !== 0) this.policy.sync();
+    return released;
   }
 
   /** Walks every block and free list; throws HeapCorruptionError naming the block and the broken invariant. */

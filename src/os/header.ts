@@ -15,7 +15,7 @@
 
 export const enum Hdr {
   HEAP_MAGIC = 0x574c4648, // "HFLW" little-endian
-  LAYOUT_VERSION = 2,
+  LAYOUT_VERSION = 3,
 
   // u32 word offsets from the base
   W_MAGIC = 0,
@@ -64,9 +64,23 @@ export const enum Hdr {
   /** Successful allocations and frees of blocks (live blocks = allocs - frees). */
   F_ALLOCS = 12,
   F_FREES = 13,
-  F_SLOT_COUNT = 14,
+  /**
+   * The break's recent high-water mark, decaying: an automatic trim keeps the
+   * backing at least this big, so a heap that empties and refills does not
+   * shrink and regrow its backing each time (see OsLayer.lowerBreak).
+   */
+  F_RETAIN_BRK = 14,
+  /**
+   * How slowly F_RETAIN_BRK decays: each automatic trim takes 1/2^(3 + this)
+   * of its excess over the break (0 at creation: an eighth). Raised when an automatic shrink had to be
+   * undone by growing again, lowered when one is followed by another shrink.
+   */
+  F_RETAIN_PATIENCE = 15,
+  /** 1 when the last backing resize was an automatic shrink, else 0. */
+  F_LAST_WAS_SHRINK = 16,
+  F_SLOT_COUNT = 17,
 
-  HEADER_BYTES = F_SLOTS_BYTE + F_SLOT_COUNT * 8, // 192
+  HEADER_BYTES = F_SLOTS_BYTE + F_SLOT_COUNT * 8, // 216
 }
 
 export const BACKING_CODES = ['arraybuffer', 'resizable', 'shared', 'wasm'] as const;

@@ -19,7 +19,7 @@
 
 import type { HeapStats } from '../base/types.js';
 import { findPatternMismatch, fillPattern, patternByte } from './pattern.js';
-import { describeThrown, type ReplayHeap } from './replay-heap.js';
+import { allocateAligned, describeThrown, opAlignment, type ReplayHeap } from './replay-heap.js';
 import { OwnerShadow } from './shadow.js';
 import { lineOfOp, OP_ALLOC, OP_FREE, type Trace } from './types.js';
 
@@ -36,6 +36,9 @@ export interface MeasureOutcome {
   externalFragmentationAtPeak: number;
   /** stats() after the last op. */
   finalStats: HeapStats;
+  /** The most work units one op took, and the 99.9th percentile over the ops (0 when the heap does not count). */
+  workMax: number;
+  workP999: number;
 }
 
 /** How many error messages are kept; the count goes on. */
@@ -90,15 +93,18 @@ class MeasurePass {
   run(onProgress?: (opsDone: number) => void): MeasureOutcome {
     const { trace, heap } = this;
     const checkEvery = Math.max(1, Math.ceil(trace.length / CHECKS_PER_PASS));
+    const work = new Float64Array(trace.length);
     try {
       for (let i = 0; i < trace.length; i++) {
         this.op = i;
         const kind = trace.kinds[i];
         const id = trace.ids[i] as number;
         const size = trace.sizes[i] as number;
-        if (kind === OP_ALLOC) this.allocate(id, size);
+        const workBefore = heap.workUnits ?? 0;
+        if (kind === OP_ALLOC) this.allocate(id, size, opAlignment(trace.detail?.aligns, i));
         else if (kind === OP_FREE) this.release(id);
         else this.reallocate(id, size);
+        work[i] = (heap.workUnits ?? 0) - workBefore;
         this.afterOp();
         if (this.verify && (i + 1) % checkEvery === 0) this.checkHeap();
         if (onProgress !== undefined && (i + 1) % PROGRESS_EVERY === 0) onProgress(i + 1);
@@ -119,16 +125,21 @@ class MeasurePass {
       peakHeapSize: Math.max(this.peakHeapSize, finalStats.peakHeapSize),
       externalFragmentationAtPeak: this.fragmentationAtPeak,
       finalStats,
+      ...workFigures(work),
     };
   }
 
   // ---------------------------------------------------------------- ops
 
-  private allocate(id: number, size: number): void {
-    const ptr = this.heap.malloc(size);
+  private allocate(id: number, size: number, align: number): void {
+    const ptr = allocateAligned(this.heap, align, size);
     this.refreshViews();
     if (ptr === 0) {
-      if (size > 0) this.fail('malloc returned 0');
+      if (size > 0) this.fail(align > 0 ? `alignedAlloc(${align}) returned 0` : 'malloc returned 0');
+      return;
+    }
+    if (align > 0 && ptr % align !== 0) {
+      this.fail(`alignedAlloc(${align}) returned ${ptr}, which is not ${align}-aligned`);
       return;
     }
     this.adopt(id, ptr, size, 0);
@@ -150,7 +161,7 @@ class MeasurePass {
   private reallocate(id: number, size: number): void {
     const ptr = this.ptrs[id] as number;
     if (ptr === 0) {
-      this.allocate(id, size); // realloc(NULL, n) is malloc(n)
+      this.allocate(id, size, 0); // realloc(NULL, n) is malloc(n)
       return;
     }
     const oldSize = this.sizes[id] as number;
@@ -306,4 +317,12 @@ function describeOp(trace: Trace, i: number): string {
 
 function hex(byte: number): string {
   return `0x${byte.toString(16).padStart(2, '0')}`;
+}
+
+/** The maximum and the 99.9th percentile (nearest rank) of the per-op work counts. */
+function workFigures(work: Float64Array): { workMax: number; workP999: number } {
+  if (work.length === 0) return { workMax: 0, workP999: 0 };
+  const sorted = work.slice().sort();
+  const rank = Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.999) - 1);
+  return { workMax: sorted[sorted.length - 1] as number, workP999: sorted[rank] as number };
 }

@@ -10,7 +10,7 @@
  * trace (TraceFormatError) or bad options throw.
  */
 
-import { createHeap } from '../index.js';
+import { createHeap, DEFAULT_ALLOCATOR } from '../index.js';
 import type { BackingKind, HeapOptions, HeapStats } from '../base/types.js';
 import { checkLiveness } from './liveness.js';
 import { runMeasurePass } from './measure-pass.js';
@@ -50,6 +50,11 @@ export interface ReplayResult extends ReplayCounters {
   trace: string;
   ops: number;
   backing: BackingKind;
+  /** The allocator policy replayed ('segfit' unless heapOptions.allocator said otherwise). */
+  allocator: string;
+  /** Work units (Heap.workUnits) of the costliest op, and the 99.9th percentile over the ops. */
+  workMax: number;
+  workP999: number;
   verified: boolean;
   /** Failed checks, failed allocations and heap exceptions; 0 means the replay is clean. */
   errors: number;
@@ -126,6 +131,9 @@ export function replayTrace(trace: Trace, options: ReplayOptions): ReplayResult 
     trace: trace.source,
     ops: trace.length,
     backing,
+    allocator: heapOptions.allocator ?? DEFAULT_ALLOCATOR,
+    workMax: measured.workMax,
+    workP999: measured.workP999,
     verified: options.verify,
     errors,
     errorMessages,
