@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ArenaHeap, attachHeap, createHeap, InvalidPointerError, type BackingKind, type HeapEvent } from '../src/index.js';
+import { Hdr } from '../src/os/header.js';
 import { flipBitsMissed, type MetaWord } from './support/bit-flips.js';
 import { BACKINGS, Model, assertHeapMatches, assertPattern, assertPlacement, writePattern } from './support/heap-verify.js';
 
@@ -238,7 +239,7 @@ test('arena: check() catches every single-bit flip of the block headers and the 
   }
   arena.mark();
   arena.malloc(5);
-  const words: MetaWord[] = [{ word: 192 >>> 2, what: 'allocation point' }];
+  const words: MetaWord[] = [{ word: Hdr.HEADER_BYTES >>> 2, what: 'allocation point' }];
   for (const b of arena.blocks()) {
     if (b.state === 'top') continue;
     words.push({ word: b.offset >>> 2, what: `header of the ${b.state} block at ${b.offset}` });
@@ -246,9 +247,9 @@ test('arena: check() catches every single-bit flip of the block headers and the 
   }
   assert.deepEqual(flipBitsMissed(arena, words), []);
   // the last mark may be any block boundary: one that is not is caught
-  const saved = arena.u32[(192 >>> 2) + 1];
-  arena.u32[(192 >>> 2) + 1] = saved + 8;
+  const saved = arena.u32[(Hdr.HEADER_BYTES >>> 2) + 1];
+  arena.u32[(Hdr.HEADER_BYTES >>> 2) + 1] = saved + 8;
   assert.throws(() => arena.check(), /last mark/);
-  arena.u32[(192 >>> 2) + 1] = saved;
+  arena.u32[(Hdr.HEADER_BYTES >>> 2) + 1] = saved;
   arena.check();
 });

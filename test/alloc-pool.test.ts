@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import {
   attachHeap, createHeap, DoubleFreeError, InvalidPointerError, OutOfMemoryError, type BackingKind, type Heap,
 } from '../src/index.js';
+import { Hdr } from '../src/os/header.js';
 import { flipBitsMissed, type MetaWord } from './support/bit-flips.js';
 import { BACKINGS, Model, assertHeapMatches, assertPattern, assertPlacement, freeAll, writePattern } from './support/heap-verify.js';
 
@@ -206,7 +207,7 @@ test('pool: check() catches every single-bit flip of the chunk headers, the link
   const heap = createHeap({ allocator: 'pool', blockSize: 40, trimThreshold: 2 ** 31 });
   const ps = Array.from({ length: 200 }, (_, i) => heap.malloc(i % 41));
   ps.forEach((p, i) => { if (i % 3 === 0) heap.free(p); });
-  const pm = 192 >>> 2;
+  const pm = Hdr.HEADER_BYTES >>> 2;
   const words: MetaWord[] = Array.from({ length: 7 }, (_, i) => ({ word: pm + i, what: `policy word ${i}` }));
   for (const b of heap.blocks()) {
     if (b.state === 'metadata' && b.size > 64) {

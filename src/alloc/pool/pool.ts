@@ -14,6 +14,7 @@ import { optionInteger } from '../../base/validate.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import { countAlloc, countFree, countResize } from '../counters.js';
+import { badPointerValue, memoryViews } from '../views.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
 import { bitmapWord, firstChunk, poolGeometry, requestedWord, Pool } from './layout.js';
 import { checkPool, walkPool } from './walk.js';
@@ -53,16 +54,7 @@ export class PoolAllocator implements AllocatorPolicy {
   }
 
   refresh(): void {
-    const buf = this.os.backing.buffer;
-    const len = buf.byteLength;
-    if (len === 0) {
-      throw new HeapError('the memory of this heap was replaced: a plain ArrayBuffer grows by copying, so a ' +
-        'Heap attached to the old buffer cannot follow it (use the resizable, shared or wasm backing to share a heap)');
-    }
-    this.u8 = new Uint8Array(buf, 0, len);
-    this.u32 = new Uint32Array(buf, 0, len >>> 2);
-    this.f64 = new Float64Array(buf, 0, len >>> 3);
-    this.generation = this.u32[this.hw + Hdr.W_GENERATION];
+    ({ u8: this.u8, u32: this.u32, f64: this.f64, generation: this.generation } = memoryViews(this.os));
     this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
     const pm = this.pm;
     this.blockSize = this.u32[pm + Pool.P_BLOCK_SIZE];
@@ -302,12 +294,6 @@ export class PoolAllocator implements AllocatorPolicy {
   }
 }
 
-function badPointerValue(op: string, p: unknown): HeapError {
-  if (typeof p !== 'number') return new InvalidPointerError(op, p, 'not a number');
-  if (!Number.isInteger(p)) return new InvalidPointerError(op, p, 'not an integer');
-  if (p < 0 || p >= 2 ** 32) return new InvalidPointerError(op, p, 'outside the 32-bit address space');
-  return new InvalidPointerError(op, p, 'misaligned (pointers are multiples of 8)');
-}
 
 export const poolPolicy: PolicyFactory = {
   policyId: POOL_POLICY_ID,
