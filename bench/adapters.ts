@@ -118,16 +118,17 @@ function wrapperFactory(): (h: HeapLike) => Instance {
 export function heapflowAdapter(
   mod: HeapflowModule,
   backing: string,
-  opts: { name?: string; listener?: 'none' | 'noop' | 'attach-detach'; notes?: string } = {},
+  opts: { name?: string; listener?: 'none' | 'noop' | 'attach-detach'; notes?: string; allocator?: string } = {},
 ): Adapter {
   const listener = opts.listener ?? 'none';
   const wrap = wrapperFactory();
+  const allocator = opts.allocator === undefined ? {} : { allocator: opts.allocator };
   return {
-    name: opts.name ?? (backing === 'arraybuffer' ? 'heapflow' : `heapflow/${backing}`),
+    name: opts.name ?? (opts.allocator !== undefined ? `heapflow:${opts.allocator}` : backing === 'arraybuffer' ? 'heapflow' : `heapflow/${backing}`),
     kind: 'heapflow',
-    notes: opts.notes ?? `createHeap({ backing: '${backing}', initialSize: N, maxSize: N })`,
+    notes: opts.notes ?? `createHeap({ ${opts.allocator !== undefined ? `allocator: '${opts.allocator}', ` : ''}backing: '${backing}', initialSize: N, maxSize: N })`,
     create(heapBytes) {
-      const h = mod.createHeap({ backing, initialSize: heapBytes, maxSize: heapBytes });
+      const h = mod.createHeap({ ...allocator, backing, initialSize: heapBytes, maxSize: heapBytes });
       let off: (() => void) | undefined;
       if (listener === 'noop') off = h.onEvent(() => {});
       else if (listener === 'attach-detach') h.onEvent(() => {})();

@@ -25,6 +25,7 @@ import { type BenchTrace, heapFor, loadTrace, median, MiB, oneRun, peakLivePrefi
 import { buildNative, type NativeAlloc, nativeAllocs, runNative } from './native.js';
 import { makeHookVariant } from './hook-variant.js';
 import { renderReport, type CellResult, type TraceResult, type Report, type HookRow } from './report.js';
+import { DEFAULT_ALLOCATOR, generalAllocatorNames } from '../src/index.js';
 
 const REPO = resolve(BENCH_DIR, '..');
 
@@ -32,8 +33,9 @@ const HELP = `npm run bench -- [options]
   --quick               malloc-lab traces only, 3 rounds, no scaling series, short hook and debug sections
   --traces LIST         comma list of trace names or groups: synthetic, malloclab, scaling,
                         e.g. rand-small,lifo,malloclab/binary-bal (default: all)
-  --adapters LIST       JS columns: heapflow, heapflow/resizable, heapflow/shared, heapflow/wasm,
-                        heapflow/grow, heapflow/resizable-grow, thi.ng, codemix, js-gc (default: all)
+  --adapters LIST       JS columns: heapflow (the default policy), heapflow:POLICY (one per other
+                        general-purpose policy, e.g. heapflow:tlsf), heapflow/resizable, heapflow/shared,
+                        heapflow/wasm, heapflow/grow, heapflow/resizable-grow, thi.ng, codemix, js-gc (default: all)
   --native LIST         native columns: glibc, jemalloc, mimalloc (default: glibc + the installed ones)
   --no-native           skip the C replay
   --no-hook             skip the event-hook section
@@ -165,8 +167,11 @@ function selectTraces(o: Opts): Array<{ path: string; group: BenchTrace['group']
   return picked;
 }
 
+/** One column per general-purpose policy besides the default ('heapflow' is the default policy). */
+const POLICY_ADAPTERS = generalAllocatorNames().filter((n) => n !== DEFAULT_ALLOCATOR).map((n) => `heapflow:${n}`);
 const ADAPTER_NAMES = [
-  'heapflow', 'heapflow/resizable', 'heapflow/shared', 'heapflow/wasm', 'heapflow/grow', 'heapflow/resizable-grow', 'thi.ng', 'codemix', 'js-gc',
+  'heapflow', ...POLICY_ADAPTERS, 'heapflow/resizable', 'heapflow/shared', 'heapflow/wasm', 'heapflow/grow', 'heapflow/resizable-grow',
+  'thi.ng', 'codemix', 'js-gc',
 ];
 
 /** The JS columns; every heapflow column gets its own copy of the core (see loadHeapflowCopy). */
@@ -183,6 +188,10 @@ async function selectAdapters(o: Opts): Promise<Adapter[]> {
     else if (n === 'js-gc') out.push(jsGcAdapter);
     else if (n === 'heapflow/grow') out.push(heapflowGrowAdapter(await loadHeapflowCopy('grow')));
     else if (n === 'heapflow/resizable-grow') out.push(heapflowGrowAdapter(await loadHeapflowCopy('resizable-grow'), 'resizable'));
+    else if (n.startsWith('heapflow:')) {
+      const allocator = n.slice('heapflow:'.length);
+      out.push(heapflowAdapter(await loadHeapflowCopy(`policy-${allocator}`), 'arraybuffer', { allocator }));
+    }
     else {
       const b = n === 'heapflow' ? 'arraybuffer' : n.slice('heapflow/'.length);
       out.push(heapflowAdapter(await loadHeapflowCopy(b), b));

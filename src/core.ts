@@ -21,8 +21,13 @@ export type {
 } from './base/types.js';
 export type { AllocatorPolicy, PolicyFactory, PolicyUsage, PolicyOptions, PolicyKind } from './alloc/policy.js';
 export type { SegfitEvent } from './alloc/segfit/events.js';
+export type { TlsfEvent } from './alloc/tlsf/events.js';
+export type { PagesEvent } from './alloc/pages/events.js';
+export type { FitEvent } from './alloc/fits/events.js';
+export type { BuddyEvent } from './alloc/buddy/events.js';
 export {
   createSharedHeap, attachSharedHeap, SharedHeap,
   type SharedHeapOptions, type SharedAttachOptions, type SharedHeapStats, type ArenaStats,
 } from './threads/shared-heap.js';
 export type { ReclaimResult } from './threads/reclaim.js';
+export * from './virtual/index.js';

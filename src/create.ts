@@ -68,8 +68,8 @@ export function createHeapWith(options: HeapOptions, debugMode: DebugMode | null
     throw new HeapError(`createHeap: the memory cannot hold the heap's metadata (${firstBrk} bytes from base ${base})`);
   }
   const os = new OsLayer(backing, base);
-  const u32 = new Uint32Array(backing.buffer, 0, backing.byteLength >>> 2);
-  const f64 = new Float64Array(backing.buffer, 0, backing.byteLength >>> 3);
+  const u32 = new Uint32Array(backing.buffer, 0, Math.floor(backing.byteLength / 4));
+  const f64 = new Float64Array(backing.buffer, 0, Math.floor(backing.byteLength / 8));
   const hw = base >>> 2;
   const hf = (base + Hdr.F_SLOTS_BYTE) >>> 3;
   u32.fill(0, hw, hw + (Hdr.HEADER_BYTES >>> 2));
@@ -120,10 +120,12 @@ export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly
   if (base % 8 !== 0 || base + Hdr.HEADER_BYTES > backing.byteLength) {
     throw new HeapError(`attachHeap: no heapflow heap at offset ${base}: the memory has only ${backing.byteLength} bytes`, 'BAD_HEAP_MEMORY');
   }
-  const u32 = new Uint32Array(backing.buffer, 0, backing.byteLength >>> 2);
+  const u32 = new Uint32Array(backing.buffer, 0, Math.floor(backing.byteLength / 4));
   const hw = base >>> 2;
   if (u32[hw + Hdr.W_MAGIC] !== Hdr.HEAP_MAGIC) {
-    throw new HeapError(`attachHeap: no heapflow heap at offset ${base} of this memory (magic number missing)`, 'BAD_HEAP_MEMORY');
+    // A heap made with `base` cannot be found from offset 0: the bytes below it are the wasm module's.
+    const hint = options.base === undefined && memory instanceof WebAssembly.Memory ? '; a heap created with a base must be attached with the same { base }' : '';
+    throw new HeapError(`attachHeap: no heapflow heap at offset ${base} of this memory (magic number missing)${hint}`, 'BAD_HEAP_MEMORY');
   }
   if (u32[hw + Hdr.W_VERSION] !== Hdr.LAYOUT_VERSION) {
     throw new HeapError(`attachHeap: heap layout version ${u32[hw + Hdr.W_VERSION]} is not supported (this build reads version ${Hdr.LAYOUT_VERSION})`, 'BAD_HEAP_MEMORY');

@@ -4,14 +4,20 @@
  * header (the thread-shared heap, which has its own arenas, included).
  */
 import type { PolicyFactory } from './alloc/policy.js';
+import { pagesPolicy } from './alloc/pages/pages.js';
 import { segfitPolicy } from './alloc/segfit/segfit.js';
+import { tlsfPolicy } from './alloc/tlsf/tlsf.js';
+import { buddyPolicy } from './alloc/buddy/buddy.js';
+import { bestFitPolicy, firstFitPolicy, nextFitPolicy } from './alloc/fits/search.js';
 import type { AllocatorName } from './base/types.js';
 import type { Heap } from './heap/heap.js';
 import { THREADS_POLICY_ID } from './threads/layout.js';
 import { attachSharedHeap, type SharedAttachOptions } from './threads/shared-heap.js';
 
 /** Every policy createHeap can make, the default first. */
-export const POLICIES: readonly PolicyFactory[] = [segfitPolicy];
+export const POLICIES: readonly PolicyFactory[] = [
+  segfitPolicy, tlsfPolicy, pagesPolicy, buddyPolicy, firstFitPolicy, nextFitPolicy, bestFitPolicy,
+];
 
 export const DEFAULT_ALLOCATOR: AllocatorName = 'segfit';
 

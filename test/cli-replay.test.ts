@@ -20,6 +20,13 @@ function heapflow(args: string[], cwd = ROOT) {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+/** `demo` is slow (every bundled trace, timed): both demo tests read one run. */
+let demoRun: ReturnType<typeof heapflow> | undefined;
+function demo(): ReturnType<typeof heapflow> {
+  demoRun ??= heapflow(['demo', '--samples', '1'], SCRATCH);
+  return demoRun;
+}
+
 function scratchFile(name: string, text: string): string {
   const path = join(SCRATCH, name);
   writeFileSync(path, text);
@@ -200,7 +207,7 @@ test('two traces with the same base name keep their paths in the table', () => {
 });
 
 test('demo replays every bundled trace from any directory and explains the flow', () => {
-  const run = heapflow(['demo', '--samples', '1'], SCRATCH);
+  const run = demo();
   assert.equal(run.status, 0, run.stderr);
   for (const name of readdirSync(TRACE_DIR).filter((file) => file.endsWith('.rep'))) {
     assert.ok(run.stdout.includes(name.replace(/\.rep$/, '')), name);
@@ -212,6 +219,27 @@ test('demo replays every bundled trace from any directory and explains the flow'
   assert.match(prose, /external fragmentation/);
   assert.match(prose, /mean utilization .* was \d+(\.\d)?%/);
   assert.match(prose, /no errors/);
+});
+
+test('demo first walks through every step of the flow, then gives a legend for every column', () => {
+  const run = demo();
+  assert.equal(run.status, 0, run.stderr);
+  const tableAt = run.stdout.search(/^trace +ops/m);
+  assert.ok(tableAt > 0, 'a table');
+  const walk = run.stdout.slice(0, tableAt);
+  // Every step, in the order the flow takes them, each as an event line of the walk.
+  let at = 0;
+  for (const step of ['request', 'bin', 'grow', 'split', 'page run', 'unmap', 'free', 'coalesce', 'trim']) {
+    const found = walk.slice(at).search(new RegExp(`^ {6}${step} +\\S`, 'm'));
+    assert.ok(found >= 0, `the walk shows '${step}' (after the previous step)`);
+    if (step !== 'free') at += found;
+  }
+  assert.match(walk, /bin +.*: a free block fits/, 'a bin hit');
+  const header = run.stdout.slice(tableAt).split('\n')[0] ?? '';
+  const titles = header.trim().split(/ {2,}/);
+  assert.ok(titles.length >= 10, header);
+  const legend = run.stdout.slice(run.stdout.indexOf('Columns:'));
+  for (const title of titles) assert.match(legend, new RegExp(`^ {2}${escape(title)} +\\S`, 'm'), `legend for '${title}'`);
 });
 
 function escape(text: string): string {

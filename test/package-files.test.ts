@@ -1,7 +1,8 @@
 /** What the package ships: license, maps that resolve, Markdown links that resolve inside the tarball. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path/posix';
 import { headingAnchors, packedFiles, relativeLinks, ROOT } from './support/package-files.js';
 
@@ -54,4 +55,20 @@ test('every relative link in the shipped Markdown resolves inside the tarball (a
 test('the link checker sees a broken link (it can fail)', () => {
   assert.ok(relativeLinks('README.md').length > 5);
   assert.ok(headingAnchors('# Pointer validation (always on)\n').has('pointer-validation-always-on'));
+});
+
+test('.gitignore ignores no tracked file', (t) => {
+  const run = spawnSync('git', ['ls-files', '--cached', '--ignored', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
+  if (run.status !== 0) {
+    t.diagnostic('not a git checkout: nothing to compare');
+    return;
+  }
+  assert.equal(run.stdout, '', 'tracked files that .gitignore lists');
+});
+
+test('npm test runs the test files only: helpers live in test/support/, the script names *.test.js', () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  assert.match(manifest.scripts.test ?? '', / \.build\/test\/\*\.test\.js$/);
+  const loose = readdirSync(join(ROOT, 'test'), { withFileTypes: true }).filter((e) => e.isFile() && !e.name.endsWith('.test.ts'));
+  assert.deepEqual(loose.map((e) => e.name), [], 'files in test/ that are not tests');
 });

@@ -37,7 +37,11 @@ export interface HeapOptions {
 
 export interface AttachOptions {
   onOutOfMemory?: OutOfMemoryPolicy;
-  /** Byte offset of the heap inside the memory (default: read from offset 0, or the `base` it was created with). */
+  /**
+   * Byte offset of the heap inside the memory: the `base` it was created with. Default 0. A heap
+   * made with `base` must be attached with the same `base`: the bytes below it belong to the
+   * WebAssembly module, so heapflow keeps nothing there to find the heap by.
+   */
   base?: number;
 }
 

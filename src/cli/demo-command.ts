@@ -1,7 +1,7 @@
 /**
- * `heapflow demo [--backing KIND] [--samples N]` (what `npm start` runs): replays every bundled
- * malloc-lab trace with full checking, prints the table with a total / mean row, then an account
- * of the flow in words.
+ * `heapflow demo [--backing KIND] [--samples N]` (what `npm start` runs): a narrated walk through
+ * every step of the flow on a small heap, then every bundled malloc-lab trace replayed with full
+ * checking: the table with a total / mean row, its legend, and an account of the flow in words.
  */
 
 import { readdir } from 'node:fs/promises';
@@ -10,7 +10,8 @@ import type { Command } from 'commander';
 import type { BackingKind } from '../base/types.js';
 import { loadTraces } from './load-traces.js';
 import { bundledTraceDir } from './package-root.js';
-import { renderResultsTable } from './results-table.js';
+import { walkThroughTheFlow } from './flow-walk.js';
+import { renderLegend, renderResultsTable } from './results-table.js';
 import { reportErrors } from './replay-command.js';
 import { runReplays } from './run-replays.js';
 import { describeFlow } from './summary.js';
@@ -41,12 +42,16 @@ async function demo({ backing, samples }: DemoFlags): Promise<number> {
   const traces = await loadTraces(files.map((name) => join(dir, name)));
   const label = (source: string): string => basename(source, '.rep');
 
-  process.stdout.write(`heapflow demo: the ${traces.length} CS:APP malloc-lab traces in traces/malloclab, backing '${backing}'.\n`
+  process.stdout.write(`${walkThroughTheFlow()}\n`);
+  process.stdout.write(`The same flow over the ${traces.length} CS:APP malloc-lab traces in traces/malloclab, backing '${backing}'.\n`
     + `Each trace is replayed once with every block checked, then timed (median of ${samples} sample${samples === 1 ? '' : 's'}).\n\n`);
   const results = runReplays(traces, { backing, verify: true, samples }, (trace) => label(trace.source));
   process.stdout.write(renderResultsTable(results, (r) => label(r.trace)));
-  process.stdout.write('\n');
+  process.stdout.write(`\nColumns:\n${renderLegend()}\n`);
   process.stdout.write(describeFlow(results, (r) => label(r.trace)));
   reportErrors(results);
+  // HOOK(report, issue #12): once `heapflow report` is on main, write the report of these traces
+  // and end with its path, e.g.
+  //   process.stdout.write(`\nReport (open in a browser): ${await writeReport(files.map((name) => join(dir, name)), {})}\n`);
   return results.some((r) => r.errors > 0) ? 1 : 0;
 }

@@ -5,6 +5,7 @@
  */
 
 import { Command, CommanderError } from 'commander';
+import { CaptureError } from '../capture/build-library.js';
 import { TraceFileError } from '../trace/read-rep.js';
 import { TraceFormatError } from '../trace/types.js';
 import { packageVersion } from './package-root.js';
@@ -58,7 +59,7 @@ function explain(error: unknown, hint: string): number {
     process.stderr.write(`${NAME}: ${withHint(error.message, hint)}\n`);
     return EXIT_BAD_INPUT;
   }
-  if (error instanceof TraceFormatError || error instanceof TraceFileError) {
+  if (error instanceof TraceFormatError || error instanceof TraceFileError || error instanceof CaptureError) {
     process.stderr.write(`${NAME}: ${error.message}\n`);
     return EXIT_BAD_INPUT;
   }

@@ -44,6 +44,7 @@ class ArrayBufferBacking implements Backing {
   get memory(): ArrayBuffer { return this.buffer; }
   get byteLength(): number { return this.buffer.byteLength; }
   resize(bytes: number): boolean {
+    if (!isByteCount(bytes)) return false; // never NaN or a fraction: resize(NaN) would shrink to 0
     if (bytes <= this.buffer.byteLength) return false;
     if (bytes > this.maxByteLength) return false;
     let next: ArrayBuffer;
@@ -69,6 +70,7 @@ class ResizableBacking implements Backing {
   get byteLength(): number { return this.buffer.byteLength; }
   get maxByteLength(): number { return this.buffer.maxByteLength; }
   resize(bytes: number): boolean {
+    if (!isByteCount(bytes)) return false; // never NaN or a fraction: resize(NaN) would shrink to 0
     if (bytes > this.buffer.maxByteLength) return false;
     try { this.buffer.resize(bytes); } catch { return false; }
     return true;
@@ -86,6 +88,7 @@ class SharedBacking implements Backing {
   get byteLength(): number { return this.buffer.byteLength; }
   get maxByteLength(): number { return this.buffer.growable ? this.buffer.maxByteLength : this.buffer.byteLength; }
   resize(bytes: number): boolean {
+    if (!isByteCount(bytes)) return false; // never NaN or a fraction: resize(NaN) would shrink to 0
     if (bytes <= this.buffer.byteLength) return false;
     if (!this.buffer.growable || bytes > this.buffer.maxByteLength) return false;
     try { this.buffer.grow(bytes); } catch { return false; }
@@ -106,6 +109,7 @@ class WasmBacking implements Backing {
   get buffer(): RawBuffer { return this.memory.buffer; }
   get byteLength(): number { return this.memory.buffer.byteLength; }
   resize(bytes: number): boolean {
+    if (!isByteCount(bytes)) return false; // never NaN or a fraction: resize(NaN) would shrink to 0
     const have = this.memory.buffer.byteLength;
     if (bytes <= have || bytes > this.maxByteLength) return false;
     try { this.memory.grow(Math.ceil((bytes - have) / WASM_PAGE)); } catch { return false; }
@@ -157,4 +161,9 @@ export function wrapBacking(memory: unknown): Backing {
     return new ArrayBufferBacking(memory.byteLength, memory.byteLength, memory);
   }
   throw new TypeError('attachHeap: memory must be an ArrayBuffer, a SharedArrayBuffer or a WebAssembly.Memory');
+}
+
+/** A byte count a backing may be resized to: a non-negative safe integer. */
+function isByteCount(bytes: number): boolean {
+  return Number.isSafeInteger(bytes) && bytes >= 0;
 }

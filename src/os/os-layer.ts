@@ -9,13 +9,20 @@
  *   the backing never shrinks below initialSize, nor below the break.
  *   F_RETAIN_BRK >= the highest break since the last automatic trim.
  */
-import { backingUnit, type Backing } from './backing.js';
+import { HeapCorruptionError } from '../base/errors.js';
+import { backingUnit, MAX_ADDRESS_SPACE, type Backing } from './backing.js';
 import { Hdr } from './header.js';
 
 export interface BreakListener {
   onGrow(from: number, to: number, backing: number): void;
   onTrim(from: number, to: number, released: number): void;
 }
+
+/**
+ * The highest break: offsets are unsigned 32-bit and the allocators index words with
+ * `offset >>> 2`, so the word at the break itself must still have an offset below 2^32.
+ */
+export const MAX_BREAK = MAX_ADDRESS_SPACE - 8;
 
 /**
  * Bounds of F_RETAIN_PATIENCE: the mark loses 1/2^(3 + patience) of its excess per automatic
@@ -45,7 +52,13 @@ export class OsLayer {
    */
   raiseBreak(u32: Uint32Array, f64: Float64Array, newBrk: number): boolean {
     const maxSize = f64[this.hf + Hdr.F_MAX_SIZE];
-    if (newBrk > maxSize) return false;
+    const brk = u32[this.hw + Hdr.W_BRK];
+    // A break computed from damaged metadata must never reach the backing (a NaN or a
+    // fraction would resize it to nothing): refuse before anything moves.
+    if (!Number.isInteger(newBrk) || newBrk % 8 !== 0 || newBrk < brk) {
+      throw new HeapCorruptionError(brk, `the break would move from ${brk} to ${newBrk}: the allocator's metadata is damaged`);
+    }
+    if (newBrk > maxSize || newBrk > MAX_BREAK) return false;
     const capacity = this.backing.byteLength;
     if (newBrk > capacity) {
       // Grow geometrically (x2) so that a copying backing costs amortized O(1)
@@ -55,8 +68,8 @@ export class OsLayer {
       if (!ok && wanted > newBrk) ok = this.backing.resize(Math.min(maxSize, roundUp(newBrk, this.unit)));
       if (!ok) return false;
       // views over the old buffer may be stale now: use the new ones for the bookkeeping
-      const nu32 = new Uint32Array(this.backing.buffer, 0, this.backing.byteLength >>> 2);
-      const nf64 = new Float64Array(this.backing.buffer, 0, this.backing.byteLength >>> 3);
+      const nu32 = new Uint32Array(this.backing.buffer, 0, Math.floor(this.backing.byteLength / 4));
+      const nf64 = new Float64Array(this.backing.buffer, 0, Math.floor(this.backing.byteLength / 8));
       nu32[this.hw + Hdr.W_GENERATION] = (nu32[this.hw + Hdr.W_GENERATION] + 1) >>> 0;
       nf64[this.hf + Hdr.F_OS_GROWS] += 1;
       if (nf64[this.hf + Hdr.F_LAST_WAS_SHRINK] !== 0) {
@@ -88,6 +101,10 @@ export class OsLayer {
    * next one wait longer. Returns bytes returned to the backing.
    */
   lowerBreak(u32: Uint32Array, f64: Float64Array, newBrk: number): number {
+    const brk = u32[this.hw + Hdr.W_BRK];
+    if (!Number.isInteger(newBrk) || newBrk % 8 !== 0 || newBrk > brk || newBrk < u32[this.hw + Hdr.W_HEAP_START]) {
+      throw new HeapCorruptionError(brk, `the break would move from ${brk} down to ${newBrk}: the allocator's metadata is damaged`);
+    }
     u32[this.hw + Hdr.W_BRK] = newBrk;
     f64[this.hf + Hdr.F_SBRK_CALLS] += 1;
     if (!this.backing.canShrink) return 0;
@@ -134,6 +151,10 @@ export class OsLayer {
   private shrinkTo(u32: Uint32Array, f64: Float64Array, target: number): number {
     const capacity = this.backing.byteLength;
     if (target >= capacity) return 0;
+    const brk = u32[this.hw + Hdr.W_BRK];
+    if (!Number.isInteger(target) || target < brk || target > f64[this.hf + Hdr.F_MAX_SIZE]) {
+      throw new HeapCorruptionError(brk, `the backing would shrink to ${target} bytes (the break is ${brk}): the heap header is damaged`);
+    }
     // bookkeeping first: the views may go out of bounds past the new length
     u32[this.hw + Hdr.W_GENERATION] = (u32[this.hw + Hdr.W_GENERATION] + 1) >>> 0;
     f64[this.hf + Hdr.F_OS_SHRINKS] += 1;

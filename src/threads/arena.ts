@@ -101,9 +101,9 @@ export class ArenaPolicy implements AllocatorPolicy, PageViews {
     const buf = this.os.backing.buffer;
     const len = buf.byteLength;
     this.u8 = new Uint8Array(buf, 0, len);
-    this.u32 = new Uint32Array(buf, 0, len >>> 2);
-    this.i32 = new Int32Array(buf, 0, len >>> 2);
-    this.f64 = new Float64Array(buf, 0, len >>> 3);
+    this.u32 = new Uint32Array(buf, 0, Math.floor(len / 4));
+    this.i32 = new Int32Array(buf, 0, Math.floor(len / 4));
+    this.f64 = new Float64Array(buf, 0, Math.floor(len / 8));
     this.viewBytes = len;
     this.generation = this.u32[Hdr.W_GENERATION];
   }

@@ -51,6 +51,8 @@
  *   - an arena's counters equal what its spans hold; a FREE arena holds no span.
  */
 
+import { sizeClasses } from '../alloc/size-classes.js';
+
 export const THREADS_POLICY_ID = 2;
 export const PAGE = 65536;
 export const PAGE_SHIFT = 16;
@@ -166,12 +168,7 @@ export const TAG_MASK = 0x7f000000;
  */
 export const SMALL_MAX_NEED = 32768;
 export const CLASS_COUNT = 43;
-export const CLASS_SIZE: readonly number[] = (() => {
-  const out: number[] = [];
-  for (let s = 16; s <= 64; s += 8) out.push(s);
-  for (let b = 6; b < 15; b++) for (let k = 1; k <= 4; k++) out.push((1 << b) + k * (1 << (b - 2)));
-  return out;
-})();
+export const CLASS_SIZE: readonly number[] = sizeClasses(16, 8, 64, 4, SMALL_MAX_NEED);
 
 /** Class of a block that must hold `need` bytes (payload + 8), need <= SMALL_MAX_NEED. */
 export function classOf(need: number): number {

@@ -237,8 +237,8 @@ export function createSharedHeap(options: SharedHeapOptions = {}): SharedHeap {
     memory = new WebAssembly.Memory({ initial: initial / PAGE, maximum: maxSize / PAGE, shared: true });
   }
   const backing = wrapBacking(memory);
-  const u32 = new Uint32Array(backing.buffer, 0, backing.byteLength >>> 2);
-  const f64 = new Float64Array(backing.buffer, 0, backing.byteLength >>> 3);
+  const u32 = new Uint32Array(backing.buffer, 0, Math.floor(backing.byteLength / 4));
+  const f64 = new Float64Array(backing.buffer, 0, Math.floor(backing.byteLength / 8));
   if (u32[Hdr.W_MAGIC] === Hdr.HEAP_MAGIC) throw new HeapError('createSharedHeap: this memory already holds a heap (attach to it instead)');
   u32.fill(0, 0, firstPage >>> 2);
   u32[Hdr.W_VERSION] = Hdr.LAYOUT_VERSION;

@@ -19,7 +19,7 @@
 
 import type { HeapStats } from '../base/types.js';
 import { findPatternMismatch, fillPattern, patternByte } from './pattern.js';
-import { describeThrown, type ReplayHeap } from './replay-heap.js';
+import { allocateAligned, describeThrown, opAlignment, type ReplayHeap } from './replay-heap.js';
 import { OwnerShadow } from './shadow.js';
 import { lineOfOp, OP_ALLOC, OP_FREE, type Trace } from './types.js';
 
@@ -101,7 +101,7 @@ class MeasurePass {
         const id = trace.ids[i] as number;
         const size = trace.sizes[i] as number;
         const workBefore = heap.workUnits ?? 0;
-        if (kind === OP_ALLOC) this.allocate(id, size);
+        if (kind === OP_ALLOC) this.allocate(id, size, opAlignment(trace.detail?.aligns, i));
         else if (kind === OP_FREE) this.release(id);
         else this.reallocate(id, size);
         work[i] = (heap.workUnits ?? 0) - workBefore;
@@ -131,11 +131,15 @@ class MeasurePass {
 
   // ---------------------------------------------------------------- ops
 
-  private allocate(id: number, size: number): void {
-    const ptr = this.heap.malloc(size);
+  private allocate(id: number, size: number, align: number): void {
+    const ptr = allocateAligned(this.heap, align, size);
     this.refreshViews();
     if (ptr === 0) {
-      if (size > 0) this.fail('malloc returned 0');
+      if (size > 0) this.fail(align > 0 ? `alignedAlloc(${align}) returned 0` : 'malloc returned 0');
+      return;
+    }
+    if (align > 0 && ptr % align !== 0) {
+      this.fail(`alignedAlloc(${align}) returned ${ptr}, which is not ${align}-aligned`);
       return;
     }
     this.adopt(id, ptr, size, 0);
@@ -157,7 +161,7 @@ class MeasurePass {
   private reallocate(id: number, size: number): void {
     const ptr = this.ptrs[id] as number;
     if (ptr === 0) {
-      this.allocate(id, size); // realloc(NULL, n) is malloc(n)
+      this.allocate(id, size, 0); // realloc(NULL, n) is malloc(n)
       return;
     }
     const oldSize = this.sizes[id] as number;

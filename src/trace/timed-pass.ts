@@ -11,6 +11,7 @@
  */
 
 import type { ReplayHeap } from './replay-heap.js';
+import { allocateAligned, opAlignment } from './replay-heap.js';
 import { OP_ALLOC, OP_FREE, type Trace } from './types.js';
 
 export interface TimedPassOptions {
@@ -71,6 +72,7 @@ export function runTimedPass(makeHeap: () => ReplayHeap, trace: Trace, options: 
  */
 function replayOnce(heap: ReplayHeap, trace: Trace, ptrs: Float64Array): number {
   const { kinds, ids, sizes, length } = trace;
+  const aligns = trace.detail?.aligns;
   let failed = 0;
   for (let i = 0; i < length; i++) {
     const id = ids[i] as number;
@@ -83,7 +85,7 @@ function replayOnce(heap: ReplayHeap, trace: Trace, ptrs: Float64Array): number 
     }
     const size = sizes[i] as number;
     const old = kind === OP_ALLOC ? 0 : ptrs[id] as number;
-    const ptr = old === 0 ? heap.malloc(size) : heap.realloc(old, size);
+    const ptr = old === 0 ? allocateAligned(heap, kind === OP_ALLOC ? opAlignment(aligns, i) : 0, size) : heap.realloc(old, size);
     if (ptr === 0) {
       if (size > 0) failed++;
       else ptrs[id] = 0; // realloc(p, 0) freed p, or malloc(0) gave NULL

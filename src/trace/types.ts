@@ -23,6 +23,43 @@ export interface Trace {
   ids: Uint32Array;
   /** Requested size per op (0 for frees). */
   sizes: Float64Array;
+  /** What a captured or imported trace knows beyond `.rep` (absent for `.rep` files). */
+  detail?: TraceDetail;
+}
+
+/** Site index of an op whose call site is unknown. */
+export const NO_SITE = 0xffffffff;
+
+/**
+ * Per-op facts of a captured or imported trace (the `.hft` format, traces/README.md):
+ * parallel to the ops, plus the tables the per-op indices point into.
+ */
+export interface TraceDetail {
+  /** Requested alignment per op; 0 = the allocator's default (malloc, calloc, realloc, free). */
+  aligns: Uint32Array;
+  /** Monotonic time per op in nanoseconds from the first op; non-decreasing. */
+  times: Float64Array;
+  /** Thread index per op, into `threads`. */
+  threadIndex: Uint32Array;
+  /** Call-site index per op, into `sites`; NO_SITE when unknown. */
+  siteIndex: Uint32Array;
+  /** The operating system's thread id of each thread index (0 if unknown). */
+  threads: number[];
+  sites: CallSite[];
+  /** Free-form facts about the recording: command, pid, source format, unknown frees… */
+  meta: Record<string, string>;
+}
+
+/** Where an allocation was requested: a return address and what it resolves to. */
+export interface CallSite {
+  /** The return address as recorded (hex text, e.g. `0x55d0c3a1b2c4`), or '?' when unknown. */
+  pc: string;
+  /** `module+0xoffset` (stable across runs), or '?' when unknown. */
+  module: string;
+  /** The function, or '?' when not resolved. */
+  fn: string;
+  /** `file:line`, or '?' when there is no debug info. */
+  location: string;
 }
 
 /** A malformed trace: names file and line; the CLI prints it as one line and exits 2. */

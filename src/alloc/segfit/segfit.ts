@@ -70,8 +70,8 @@ export class SegFit implements AllocatorPolicy {
         'Heap attached to the old buffer cannot follow it (use the resizable, shared or wasm backing to share a heap)');
     }
     this.u8 = new Uint8Array(buf, 0, len);
-    this.u32 = new Uint32Array(buf, 0, len >>> 2);
-    this.f64 = new Float64Array(buf, 0, len >>> 3);
+    this.u32 = new Uint32Array(buf, 0, Math.floor(len / 4));
+    this.f64 = new Float64Array(buf, 0, Math.floor(len / 8));
     this.generation = this.u32[this.hw + Hdr.W_GENERATION];
     this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
   }

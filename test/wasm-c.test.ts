@@ -1,0 +1,68 @@
+/** examples/wasm-c: the C program built with clang for wasm32, heapflow as its malloc, its output checked. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from './support/package-files.js';
+
+const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+const SKIP = has('clang') && has('wasm-ld') ? false : 'needs clang and wasm-ld (apt-get install clang lld)';
+
+interface Loaded {
+  exports: { run(count: number, seed: number, top: number): number; report_length(): number; word_table(): number; finish(): void };
+  heap: { u8: Uint8Array; u32: Uint32Array; stats(): { liveBlocks: number }; check(): void; usableSize(p: number): number };
+  base: number;
+}
+
+const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ze', 'po', 'da', 'fi', 'gu', 'he', 'jo', 'xu'];
+
+/** What program.c must report, computed independently: the same LCG, a Map, a sort. */
+function expectedReport(count: number, seed: number, top: number): string {
+  let state = seed >>> 0;
+  const next = (): number => { state = (Math.imul(state, 1103515245) + 12345) >>> 0; return state >>> 16; };
+  const counts = new Map<string, number>();
+  for (let w = 0; w < count; w++) {
+    const syllables = 1 + (next() % 3);
+    let word = '';
+    for (let s = 0; s < syllables; s++) word += SYLLABLES[next() % 16];
+    counts.set(word, (counts.get(word) ?? 0) + 1);
+  }
+  const sorted = [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0));
+  return `distinct ${counts.size} total ${count} top:${sorted.slice(0, top).map(([w, c]) => ` ${w}=${c}`).join('')}`;
+}
+
+test('the C word counter in Wasm, malloc served by heapflow: right output, table readable from JS, heap checks', { skip: SKIP }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heapflow-wasm-c-'));
+  const { buildProgram } = await import(pathToFileURL(join(ROOT, 'examples/wasm-c/build.mjs')).href) as { buildProgram(out: string): string };
+  const { loadProgram } = await import(pathToFileURL(join(ROOT, 'examples/wasm-c/load.mjs')).href) as { loadProgram(path: string): Loaded };
+  const wasm = buildProgram(join(dir, 'program.wasm'));
+  for (const [count, seed, top] of [[20_000, 7, 5], [3_000, 12345, 20], [1, 1, 3], [0, 9, 3]] as const) {
+    const { exports, heap, base } = loadProgram(wasm);
+    const at = exports.run(count, seed, top) >>> 0;
+    assert.ok(at >= base, 'the report lies in the heap, above the module data');
+    const report = new TextDecoder().decode(heap.u8.subarray(at, at + exports.report_length()));
+    assert.equal(report, expectedReport(count, seed, top));
+
+    const table = exports.word_table() >>> 0;
+    const u32 = heap.u32;
+    const [buckets, size, total, slots] = [...u32.subarray(table >>> 2, (table >>> 2) + 4)] as [number, number, number, number];
+    let entries = 0;
+    let words = 0;
+    for (let b = 0; b < buckets; b++) {
+      for (let e = u32[(slots >>> 2) + b] as number; e !== 0; e = u32[e >>> 2] as number) {
+        entries++;
+        words += u32[(e >>> 2) + 1] as number;
+        assert.ok(heap.usableSize(e) >= 12 + (u32[(e >>> 2) + 2] as number), 'each entry is a heapflow block big enough');
+      }
+    }
+    assert.deepEqual([entries, words], [size, total]);
+    heap.check();
+    assert.equal(heap.stats().liveBlocks, size + 3, 'entries, buckets, table and report');
+    exports.finish();
+    heap.check();
+    assert.equal(heap.stats().liveBlocks, 0, 'finish() freed everything');
+  }
+});
