@@ -7,11 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createHeap, DoubleFreeError, type Heap, type HeapEvent } from '../src/index.js';
+import { Hdr } from '../src/os/header.js';
 import { flipBitsMissed, type MetaWord } from './support/bit-flips.js';
 import { mulberry32 } from '../bench/prng.js';
 
 /** Word index of the policy metadata of a heap at base 0: 32 list heads, then the bitmap. */
-const PM = 192 >>> 2;
+const PM = Hdr.HEADER_BYTES >>> 2;
 
 function heapStart(heap: Heap): number {
   return heap.staticBase + Math.ceil(heap.stats().staticSize / 8) * 8;

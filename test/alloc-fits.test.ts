@@ -7,12 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createHeap, type AllocatorName, type Heap } from '../src/index.js';
+import { Hdr } from '../src/os/header.js';
 import { flipBitsMissed, type MetaWord } from './support/bit-flips.js';
 import { mulberry32 } from '../bench/prng.js';
 
 const FITS: readonly AllocatorName[] = ['first-fit', 'next-fit', 'best-fit'];
 /** Word index of the policy metadata of a heap at base 0: list head, then rover. */
-const P_HEAD = 192 >>> 2;
+const P_HEAD = Hdr.HEADER_BYTES >>> 2;
 const P_ROVER = P_HEAD + 1;
 
 /** Free chunks of the given payload sizes, each between two used guards; returns their pointers (list order: last freed first). */

@@ -11,6 +11,7 @@ import {
 } from '../src/index.js';
 import { CLASS_COUNT, CLASS_OF, CLASS_SIZE, Pg, blockIndex, divisorOf, pageCapacity } from '../src/alloc/pages/layout.js';
 import { classTable, sizeClasses } from '../src/alloc/size-classes.js';
+import { Hdr } from '../src/os/header.js';
 import { CLASS_SIZE as THREADS_CLASS_SIZE, classOf as threadsClassOf } from '../src/threads/layout.js';
 import { mulberry32 } from '../bench/prng.js';
 import { BACKINGS, thrown } from './support/heap-verify.js';
@@ -234,7 +235,7 @@ test('pages: check() catches any bit flipped in a page header, a large span head
       // the header words each kind uses (free-list head and links only where they can be checked)
       for (let w = 0; w <= Pg.PH_SPAN_BYTES; w++) words.push((s >>> 2) + w);
     }
-    const metaWords = (heap.staticBase - heap.stats().metadataBytes + 192) >>> 2;
+    const metaWords = (heap.staticBase - heap.stats().metadataBytes + Hdr.HEADER_BYTES) >>> 2;
     for (let c = 0; c < CLASS_COUNT; c++) if (u32[metaWords + c] !== 0) words.push(metaWords + c);
     const mapStart = blocks[0].offset;
     for (let w = mapStart >>> 2; w < (mapStart + blocks[0].size) >>> 2; w++) words.push(w);
