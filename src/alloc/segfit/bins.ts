@@ -20,6 +20,7 @@
  *
  * Policy metadata layout (u32 words from pm):
  */
+import { badLinks } from './integrity.js';
 import { sizeOf, Chunk } from './layout.js';
 
 export const enum Meta {
@@ -109,6 +110,10 @@ function binInsertLarge(u32: Uint32Array, pm: number, c: number, size: number): 
 export function binRemove(u32: Uint32Array, pm: number, c: number, size: number): void {
   const next = u32[(c + 4) >>> 2];
   const prev = u32[(c + 8) >>> 2];
+  // safe unlinking: both neighbours must point back at c before anything is written
+  if ((next !== 0 && u32[(next + 8) >>> 2] !== c) || (prev !== 0 && u32[(prev + 4) >>> 2] !== c) || (c & 7) !== 0) {
+    throw badLinks(u32, c, 0);
+  }
   if (next !== 0) u32[(next + 8) >>> 2] = prev;
   if (prev !== 0) {
     u32[(prev + 4) >>> 2] = next;

@@ -28,6 +28,7 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import { binInsert, binRemove, findFit, largestInBins, Meta, smallMapBit, smallMapWord } from './bins.js';
 import { chunkSizeFor, groupOf, isRegionTail, sizeOf, Chunk } from './layout.js';
 import { checkHeap, walkBlocks } from './walk.js';
+import { badLinks, corrupt } from './integrity.js';
 
 export const SEGFIT_POLICY_ID = 1;
 
@@ -106,6 +107,10 @@ export class SegFit implements AllocatorPolicy {
       const c = u32[hi];
       if (c !== 0) {
         const next = u32[(c + 4) >>> 2];
+        // integrity: a free chunk of this bin's size whose successor, if any, points back
+        if ((u32[c >>> 2] & ~Chunk.PREV_USED) !== csize || (next !== 0 && u32[(next + 8) >>> 2] !== c) || (c & 7) !== 0) {
+          throw this.badBinHead(c, csize);
+        }
         u32[hi] = next;
         if (next !== 0) u32[(next + 8) >>> 2] = 0;
         else u32[smallMapWord(this.pm, csize)] &= ~smallMapBit(csize);
@@ -236,6 +241,10 @@ export class SegFit implements AllocatorPolicy {
 
   /** Takes free chunk c (in a bin) of `size` for a csize request, splitting off the rest. */
   private takeFree(c: number, size: number, csize: number): number {
+    const u32 = this.u32;
+    if ((u32[c >>> 2] & Chunk.USED) !== 0 || size < csize || u32[(c + size - 4) >>> 2] !== size || c + size > this.sentinel()) {
+      throw this.badNeighbour(c, size, 'next');
+    }
     this.unlinkFree(c, size);
     return this.useChunk(c, size, csize);
   }
@@ -275,6 +284,10 @@ export class SegFit implements AllocatorPolicy {
   private carveRegion(g: number, tail: number, ts: number, csize: number): number {
     const u32 = this.u32;
     const info = u32[(tail + 4) >>> 2];
+    if ((u32[tail >>> 2] & Chunk.USED) === 0 || (info & ~Chunk.FRESH) >>> 0 !== (Chunk.REGION_TAIL | g) >>> 0
+      || (tail & 7) !== 0 || tail < this.heapStart || tail + ts > this.sentinel() || ts < Chunk.MIN_CHUNK) {
+      throw corrupt(tail, `corrupted region tail of size group ${g}: header ${u32[tail >>> 2]}, marker ${info}`);
+    }
     this.grew = (info & Chunk.FRESH) !== 0;
     const rest = ts - csize;
     if (rest >= Chunk.MIN_CHUNK) {
@@ -424,6 +437,7 @@ export class SegFit implements AllocatorPolicy {
     const brk = u32[this.hw + Hdr.W_BRK];
     const sentinel = brk - 8;
     let start = sentinel;
+    this.checkTop(sentinel);
     if ((u32[sentinel >>> 2] & Chunk.PREV_USED) === 0) {
       const lastSize = u32[(sentinel - 4) >>> 2];
       start = sentinel - lastSize;
@@ -448,6 +462,22 @@ export class SegFit implements AllocatorPolicy {
     u32[start >>> 2] = total | Chunk.PREV_USED;
     u32[(start + total - 4) >>> 2] = total;
     return start;
+  }
+
+  /**
+   * The sentinel is a used chunk of size 0; when its P bit says the chunk before it is free,
+   * that chunk (the top) must have agreeing boundary tags ("malloc(): corrupted top size").
+   */
+  private checkTop(sentinel: number): void {
+    const u32 = this.u32;
+    const sh = u32[sentinel >>> 2];
+    if ((sh & ~Chunk.PREV_USED) !== Chunk.USED) throw corrupt(sentinel, `corrupted sentinel before the break: header ${sh}`);
+    if ((sh & Chunk.PREV_USED) !== 0) return;
+    const lastSize = u32[(sentinel - 4) >>> 2];
+    const last = sentinel - lastSize;
+    if (lastSize < Chunk.MIN_CHUNK || (lastSize & 7) !== 0 || last < this.heapStart || (u32[last >>> 2] & ~Chunk.PREV_USED) !== lastSize) {
+      throw corrupt(last, `corrupted top block: its footer says ${lastSize} bytes, its header ${u32[last >>> 2]}`);
+    }
   }
 
   /** Unlinks a free chunk from its bin and stops counting it as free. */
@@ -573,6 +603,22 @@ export class SegFit implements AllocatorPolicy {
     return c;
   }
 
+  /** A free neighbour about to be merged has boundary tags that disagree (or an impossible size). */
+  private badNeighbour(c: number, size: number, which: 'next' | 'previous'): HeapError {
+    return corrupt(c, `corrupted ${which} free block: its size ${size} and its boundary tags disagree `
+      + `(header ${this.u32[c >>> 2]}, footer ${this.u32[(c + size - 4) >>> 2]}); a write past the end of a block?`);
+  }
+
+  /** The small bin of csize held chunk c that is not a free chunk of that size, or whose links disagree. */
+  private badBinHead(c: number, csize: number): HeapError {
+    const h = this.u32[c >>> 2];
+    if ((h & ~Chunk.PREV_USED) !== csize) {
+      return corrupt(c, `corrupted small bin: the bin of ${csize}-byte blocks holds a block whose header says `
+        + `${h === undefined ? 'nothing (outside the heap)' : `size ${sizeOf(h)}${(h & Chunk.USED) !== 0 ? ', used' : ''}`}`);
+    }
+    return badLinks(this.u32, c, c);
+  }
+
   /**
    * The error for a pointer chunkOf refused. Out of line, with the messages:
    * chunkOf is on every free and realloc, and V8 inlines only small functions
@@ -662,6 +708,7 @@ export class SegFit implements AllocatorPolicy {
       // Absorbed headers are erased: a stale header inside a merged chunk would
       // let a second free of the same pointer pass validation.
       const ns = sizeOf(nh);
+      if (ns < Chunk.MIN_CHUNK || next + ns > this.sentinel() || u32[(next + ns - 4) >>> 2] !== ns) throw this.badNeighbour(next, ns, 'next');
       binRemove(u32, pm, next, ns);
       u32[next >>> 2] = 0;
       total += ns;
@@ -670,6 +717,9 @@ export class SegFit implements AllocatorPolicy {
     if (prevBit === 0) {
       const ps = u32[(c - 4) >>> 2];
       start = c - ps;
+      if (ps < Chunk.MIN_CHUNK || (ps & 7) !== 0 || start < this.heapStart || (u32[start >>> 2] & ~Chunk.PREV_USED) !== ps) {
+        throw this.badNeighbour(start, ps, 'previous');
+      }
       binRemove(u32, pm, start, ps);
       u32[c >>> 2] = 0;
       total += ps;
@@ -860,6 +910,7 @@ export class SegFit implements AllocatorPolicy {
     const u32 = this.u32;
     const brk = u32[this.hw + Hdr.W_BRK];
     const sentinel = brk - 8;
+    this.checkTop(sentinel);
     if ((u32[sentinel >>> 2] & Chunk.PREV_USED) !== 0) return;
     const lastSize = u32[(sentinel - 4) >>> 2];
     const last = sentinel - lastSize;
