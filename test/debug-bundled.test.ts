@@ -58,35 +58,32 @@ function assertStacksNameTheApp(r: AppResult, where: string): void {
   }
 }
 
+/** Bundles the app for Node, runs it (with `nodeArgs`) and returns what it reported. */
+async function runNodeBundle(extra: BuildOptions, nodeArgs: string[] = []): Promise<AppResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'heapflow-bundle-'));
+  try {
+    const file = join(dir, 'app.mjs');
+    writeFileSync(file, await bundle('node', '(r) => console.log(JSON.stringify(r))', extra));
+    const run = spawnSync(process.execPath, [...nodeArgs, file], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    return JSON.parse(run.stdout) as AppResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 for (const [name, extra] of [
   ['esbuild bundle', {}],
   ['esbuild bundle, whitespace and syntax minified', { minifyWhitespace: true, minifySyntax: true }],
 ] as const) {
   test(`Node, ${name}: the report's stacks name the app's functions`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'heapflow-bundle-'));
-    try {
-      const file = join(dir, 'app.mjs');
-      writeFileSync(file, await bundle('node', '(r) => console.log(JSON.stringify(r))', extra));
-      const run = spawnSync(process.execPath, [file], { encoding: 'utf8' });
-      assert.equal(run.status, 0, run.stderr);
-      assertStacksNameTheApp(JSON.parse(run.stdout) as AppResult, name);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    assertStacksNameTheApp(await runNodeBundle(extra), name);
   });
 }
 
 test('an engine without Error.captureStackTrace: heapflow\'s frames are cut by the entry point\'s name', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'heapflow-bundle-'));
-  try {
-    const file = join(dir, 'app.mjs');
-    writeFileSync(file, await bundle('node', '(r) => console.log(JSON.stringify(r))'));
-    const run = spawnSync(process.execPath, ['--import', 'data:text/javascript,delete Error.captureStackTrace', file], { encoding: 'utf8' });
-    assert.equal(run.status, 0, run.stderr);
-    assertStacksNameTheApp(JSON.parse(run.stdout) as AppResult, 'no captureStackTrace');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const result = await runNodeBundle({}, ['--import', 'data:text/javascript,delete Error.captureStackTrace']);
+  assertStacksNameTheApp(result, 'no captureStackTrace');
 });
 
 test('Chromium, esbuild bundle in a page: the report\'s stacks name the page\'s functions', { skip: existsSync(CHROMIUM) ? false : `no ${CHROMIUM}` }, async () => {
