@@ -23,6 +23,7 @@ import type { BlockInfo, HeapEventListener } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import { countAlloc, countFree, countResize } from '../counters.js';
+import { liveBuffer } from '../live-buffer.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
 import type { PagesEvent } from './events.js';
 import { blockAlign, blockIndex, CLASS_COUNT, CLASS_OF, CLASS_SIZE, divisorOf, PAGES_POLICY_ID, pageCapacity, Pg, Tune } from './layout.js';
@@ -75,12 +76,8 @@ export class Pages implements AllocatorPolicy {
   }
 
   refresh(): void {
-    const buf = this.os.backing.buffer;
+    const buf = liveBuffer(this.os);
     const len = buf.byteLength;
-    if (len === 0) {
-      throw new HeapError('the memory of this heap was replaced: a plain ArrayBuffer grows by copying, so a ' +
-        'Heap attached to the old buffer cannot follow it (use the resizable, shared or wasm backing to share a heap)');
-    }
     this.u8 = new Uint8Array(buf, 0, len);
     // Math.floor, not >>>: a 4 GiB buffer's byteLength >>> 2 is 0
     this.u16 = new Uint16Array(buf, 0, Math.floor(len / 2));
