@@ -66,12 +66,8 @@ async function demo({ backing, samples, report }: DemoFlags): Promise<number> {
     // The page compares every general-purpose policy side by side on the same traces.
     const path = await writeReport(traces.map((trace) => trace.source),
       { output: report, title: 'heapflow demo: the malloc-lab traces', allocator: generalAllocatorNames().join(',') });
-    process.stdout.write(`
-The flow as pictures (heap map, timelines, step mode, policies side by side), in one file
-`
-      + `that opens offline in a browser (heapflow report):
-  ${path}
-`);
+    process.stdout.write('\nThe flow as pictures (heap map, timelines, step mode, policies side by side), in one file\n'
+      + `that opens offline in a browser (heapflow report):\n${path}\n`);
   }
   return results.some((r) => r.errors > 0) ? 1 : 0;
 }
