@@ -221,7 +221,7 @@ test('demo replays every bundled trace from any directory and explains the flow'
   assert.match(prose, /external fragmentation/);
   assert.match(prose, /mean utilization .* was \d+(\.\d)?%/);
   assert.match(prose, /no errors/);
-  const report = /opens offline in a browser:\n {2}(\S+\.html)\n$/.exec(run.stdout)?.[1];
+  const report = /opens offline in a browser \(heapflow report\):\n(\S+\.html)\n$/.exec(run.stdout)?.[1];
   assert.ok(report !== undefined && existsSync(report) && report.includes(basename(SCRATCH)), `the demo ends with the path of its report: ${run.stdout.slice(-200)}`);
 });
 

@@ -106,7 +106,9 @@ test('attachHeap on memory without a heap: HeapError BAD_HEAP_MEMORY', () => {
   h.check();
   assert.notEqual(h.malloc(10), 0);
   h.check();
-  assert.throws(() => attachHeap('memory' as never), TypeError);
+  // memory of the wrong kind is memory it cannot use: a HeapError too (#14)
+  const notMemory = thrown(() => attachHeap('memory' as never), 'a string');
+  assert.ok(notMemory instanceof HeapError && notMemory.code === 'BAD_HEAP_MEMORY', String(notMemory));
 });
 
 test('attachHeap on a plain ArrayBuffer: works until the creator grows (copies) it, then throws HeapError', () => {

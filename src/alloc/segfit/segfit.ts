@@ -622,6 +622,7 @@ export class SegFit implements AllocatorPolicy {
 
   /** Whether c is where a group's region tail starts (a freed block returned to its region starts it). */
   private isRegionTailStart(c: number): boolean {
+    if (c < this.heapStart) return false; // a slot of 0 means no tail, and nothing below the heap start is one
     for (let g = 0; g < Chunk.GROUPS; g++) if (this.u32[this.pm + Meta.P_REGION_SLOTS + g] === c) return true;
     return false;
   }
