@@ -475,7 +475,7 @@ export class SegFit implements AllocatorPolicy {
     if ((sh & Chunk.PREV_USED) !== 0) return;
     const lastSize = u32[(sentinel - 4) >>> 2];
     const last = sentinel - lastSize;
-    if (lastSize < Chunk.MIN_CHUNK || (lastSize & 7) !== 0 || last < this.heapStart || (u32[last >>> 2] & ~Chunk.PREV_USED) !== lastSize) {
+    if (lastSize < Chunk.MIN_CHUNK || (lastSize & 7) !== 0 || last < this.heapStart || ((u32[last >>> 2] & ~Chunk.PREV_USED) >>> 0) !== lastSize) {
       throw corrupt(last, `corrupted top block: its footer says ${lastSize} bytes, its header ${u32[last >>> 2]}`);
     }
   }
@@ -717,7 +717,7 @@ export class SegFit implements AllocatorPolicy {
     if (prevBit === 0) {
       const ps = u32[(c - 4) >>> 2];
       start = c - ps;
-      if (ps < Chunk.MIN_CHUNK || (ps & 7) !== 0 || start < this.heapStart || (u32[start >>> 2] & ~Chunk.PREV_USED) !== ps) {
+      if (ps < Chunk.MIN_CHUNK || (ps & 7) !== 0 || start < this.heapStart || ((u32[start >>> 2] & ~Chunk.PREV_USED) >>> 0) !== ps) {
         throw this.badNeighbour(start, ps, 'previous');
       }
       binRemove(u32, pm, start, ps);
