@@ -25,6 +25,7 @@ export type { TlsfEvent } from './alloc/tlsf/events.js';
 export type { PagesEvent } from './alloc/pages/events.js';
 export type { FitEvent } from './alloc/fits/events.js';
 export type { BuddyEvent } from './alloc/buddy/events.js';
+export type { ArenaEvent } from './alloc/arena/events.js';
 export {
   createSharedHeap, attachSharedHeap, SharedHeap,
   type SharedHeapOptions, type SharedAttachOptions, type SharedHeapStats, type ArenaStats,

@@ -11,7 +11,8 @@ import { MAX_ADDRESS_SPACE, WASM_PAGE, createBacking, wrapBacking, type Backing 
 import { BACKING_CODES, Hdr } from './os/header.js';
 import { OsLayer, roundUp } from './os/os-layer.js';
 import type { SharedAttachOptions, SharedHeap } from './threads/shared-heap.js';
-import { HeapError } from './base/errors.js';
+import { HeapCorruptionError, HeapError } from './base/errors.js';
+import { headerProblem } from './os/header-check.js';
 import { Heap } from './heap/heap.js';
 import type { DebugMode } from './heap/debug-mode.js';
 import { keepShapesAlive } from './heap/shape-anchor.js';
@@ -136,10 +137,20 @@ export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly
   const policy = policyById(u32[hw + Hdr.W_POLICY]);
   if (!policy) throw new HeapError(`attachHeap: unknown allocator policy id ${u32[hw + Hdr.W_POLICY]}`, 'BAD_HEAP_MEMORY');
   if (u32[hw + Hdr.W_BASE] !== base) throw new HeapError(`attachHeap: the heap header at ${base} says its base is ${u32[hw + Hdr.W_BASE]}`, 'BAD_HEAP_MEMORY');
-  if (u32[hw + Hdr.W_BRK] > backing.byteLength) throw new HeapError(`attachHeap: the heap's break ${u32[hw + Hdr.W_BRK]} lies beyond the memory (${backing.byteLength} bytes)`, 'BAD_HEAP_MEMORY');
+  const f64 = new Float64Array(backing.buffer, 0, Math.floor(backing.byteLength / 8));
+  const problem = headerProblem(u32, f64, base, backing.byteLength, backing.kind, policy.metadataBytes);
+  if (problem !== null) throw new HeapError(`attachHeap: the heap header at ${base} is damaged: ${problem}`, 'BAD_HEAP_MEMORY');
   keepShapes(backing.kind, null, policy.name, {});
   const os = new OsLayer(backing, base);
-  return facade(policy.create(os), os, onOutOfMemory);
+  const allocator = policy.create(os);
+  // The policy's metadata and blocks too: an attached heap must not trust what it cannot check.
+  try {
+    allocator.check();
+  } catch (e) {
+    if (!(e instanceof HeapCorruptionError)) throw e;
+    throw new HeapError(`attachHeap: the '${policy.name}' heap in this memory is damaged: ${e.invariant} (block ${e.block})`, 'BAD_HEAP_MEMORY');
+  }
+  return facade(allocator, os, onOutOfMemory);
 }
 
 function chooseAllocator(name: unknown): PolicyFactory {

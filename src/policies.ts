@@ -8,6 +8,8 @@ import { pagesPolicy } from './alloc/pages/pages.js';
 import { segfitPolicy } from './alloc/segfit/segfit.js';
 import { tlsfPolicy } from './alloc/tlsf/tlsf.js';
 import { buddyPolicy } from './alloc/buddy/buddy.js';
+import { poolPolicy } from './alloc/pool/pool.js';
+import { arenaPolicy } from './alloc/arena/arena.js';
 import { bestFitPolicy, firstFitPolicy, nextFitPolicy } from './alloc/fits/search.js';
 import type { AllocatorName } from './base/types.js';
 import type { Heap } from './heap/heap.js';
@@ -16,7 +18,7 @@ import { attachSharedHeap, type SharedAttachOptions } from './threads/shared-hea
 
 /** Every policy createHeap can make, the default first. */
 export const POLICIES: readonly PolicyFactory[] = [
-  segfitPolicy, tlsfPolicy, pagesPolicy, buddyPolicy, firstFitPolicy, nextFitPolicy, bestFitPolicy,
+  segfitPolicy, tlsfPolicy, pagesPolicy, buddyPolicy, firstFitPolicy, nextFitPolicy, bestFitPolicy, poolPolicy, arenaPolicy,
 ];
 
 export const DEFAULT_ALLOCATOR: AllocatorName = 'segfit';

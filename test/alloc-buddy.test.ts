@@ -11,7 +11,7 @@ import { Hdr } from '../src/os/header.js';
 import { flipBitsMissed, type MetaWord } from './support/bit-flips.js';
 import { mulberry32 } from '../bench/prng.js';
 
-/** Word index of the policy metadata of a heap at base 0: 32 list heads, then the bitmap. */
+/** Word index of the policy metadata of a heap at base 0 (right after the heap header): 32 list heads, then the bitmap. */
 const PM = Hdr.HEADER_BYTES >>> 2;
 
 function heapStart(heap: Heap): number {

@@ -12,7 +12,7 @@ import { flipBitsMissed, type MetaWord } from './support/bit-flips.js';
 import { mulberry32 } from '../bench/prng.js';
 
 const FITS: readonly AllocatorName[] = ['first-fit', 'next-fit', 'best-fit'];
-/** Word index of the policy metadata of a heap at base 0: list head, then rover. */
+/** Word index of the policy metadata of a heap at base 0 (right after the heap header): list head, then rover. */
 const P_HEAD = Hdr.HEADER_BYTES >>> 2;
 const P_ROVER = P_HEAD + 1;
 

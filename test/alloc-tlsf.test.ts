@@ -236,3 +236,21 @@ test('attachHeap on the memory of a tlsf heap sees and frees the same blocks', (
   other.check();
   assert.equal(other.stats().liveBlocks, 0);
 });
+
+test('blocks past 2 GiB in a heap that grows to 4 GiB (views of a 4 GiB memory are not 0 words long)', () => {
+  const heap = createHeap({ allocator: 'tlsf', backing: 'resizable', maxSize: 2 ** 32 });
+  const a = heap.malloc(100);
+  const big = heap.malloc(2 ** 31 + 1000);
+  const b = heap.malloc(2 ** 30); // the backing grows to exactly 4 GiB
+  assert.ok(big !== 0 && b !== 0);
+  assert.ok(heap.usableSize(big) >= 2 ** 31 + 1000);
+  heap.u8[big + 2 ** 31 + 999] = 7;
+  heap.check();
+  heap.free(big);
+  const c = heap.malloc(2 ** 31 - 5000);
+  assert.equal(c, big, 'the freed 2 GiB block is found again');
+  for (const p of [a, b, c]) heap.free(p);
+  heap.trim();
+  assert.deepEqual(heap.blocks().map((x) => x.state), ['metadata']);
+  heap.check();
+});

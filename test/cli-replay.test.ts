@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generalAllocatorNames } from '../src/index.js';
 
@@ -20,10 +20,12 @@ function heapflow(args: string[], cwd = ROOT) {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+const DEMO_REPORT = join(SCRATCH, 'demo-report.html');
+
 /** `demo` is slow (every bundled trace, timed): both demo tests read one run. */
 let demoRun: ReturnType<typeof heapflow> | undefined;
 function demo(): ReturnType<typeof heapflow> {
-  demoRun ??= heapflow(['demo', '--samples', '1'], SCRATCH);
+  demoRun ??= heapflow(['demo', '--samples', '1', '--report', DEMO_REPORT], SCRATCH);
   return demoRun;
 }
 
@@ -219,6 +221,8 @@ test('demo replays every bundled trace from any directory and explains the flow'
   assert.match(prose, /external fragmentation/);
   assert.match(prose, /mean utilization .* was \d+(\.\d)?%/);
   assert.match(prose, /no errors/);
+  const report = /opens offline in a browser:\n {2}(\S+\.html)\n$/.exec(run.stdout)?.[1];
+  assert.ok(report !== undefined && existsSync(report) && report.includes(basename(SCRATCH)), `the demo ends with the path of its report: ${run.stdout.slice(-200)}`);
 });
 
 test('demo first walks through every step of the flow, then gives a legend for every column', () => {
@@ -240,6 +244,15 @@ test('demo first walks through every step of the flow, then gives a legend for e
   assert.ok(titles.length >= 10, header);
   const legend = run.stdout.slice(run.stdout.indexOf('Columns:'));
   for (const title of titles) assert.match(legend, new RegExp(`^ {2}${escape(title)} +\\S`, 'm'), `legend for '${title}'`);
+});
+
+test('demo ends with the path of the HTML report of the traces it replayed', () => {
+  const run = demo();
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trimEnd().split('\n').at(-1), DEMO_REPORT);
+  const html = readFileSync(DEMO_REPORT, 'utf8');
+  assert.match(html, /^<!doctype html>/i);
+  for (const name of readdirSync(TRACE_DIR).filter((file) => file.endsWith('.rep'))) assert.ok(html.includes(name), name);
 });
 
 function escape(text: string): string {
@@ -267,7 +280,7 @@ test('replay --allocator a,b prints one comparison table per trace with a row pe
   const run = heapflow(['replay', SHORT1, '--samples', '1', '--allocator', names.join(',')]);
   assert.equal(run.status, 0, run.stderr);
   if (names.length > 1) {
-    assert.match(run.stdout, /short1-bal\.rep\n/);
+    assert.match(run.stdout, /^short1-bal\n/m, 'the table is titled with the trace\'s base name');
     for (const name of names) assert.match(run.stdout, new RegExp(`^${name}\\s`, 'm'), `a row for ${name}`);
     assert.match(run.stdout, /work max/);
   }
@@ -277,4 +290,13 @@ test('replay --allocator with an unknown name: one line naming the known ones, e
   const run = heapflow(['replay', SHORT1, '--allocator', 'segfit,nope']);
   assert.equal(run.status, 2);
   assertOneLineError(run.stderr, /--allocator.*unknown: nope/);
+});
+
+test('trace labels: base name without .rep or .rep.gz, full path only on a clash', async () => {
+  const { traceLabels } = await import('../src/cli/trace-labels.js');
+  const label = traceLabels(['a/find.rep.gz', 'b/short1-bal.rep', 'c/x.rep', 'd/x.rep', '.hidden']);
+  assert.equal(label('a/find.rep.gz'), 'find');
+  assert.equal(label('b/short1-bal.rep'), 'short1-bal');
+  assert.equal(label('c/x.rep'), 'c/x.rep');
+  assert.equal(label('.hidden'), '.hidden');
 });

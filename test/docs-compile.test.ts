@@ -17,7 +17,7 @@ test('the TypeScript snippets of README.md and docs/*.md compile (strict, NodeNe
     const snippets = writeSnippetProject(dir, ROOT, DOCS);
     assert.ok(snippets.length >= 15, `${snippets.length} snippets found`);
     for (const doc of ['README.md', 'docs/threads.md', 'docs/debugging.md']) assert.ok(snippets.some((s) => s.origin.startsWith(`${doc}:`)), doc);
-    const run = spawnSync(process.execPath, [TSC, '-p', dir], { encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(process.execPath, [TSC, '-p', '.'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
     // Each error named by the doc and line it comes from: "docs/threads.md:30: error TS2339: ...".
     const errors = run.stdout.split('\n').filter((line) => line.includes('error TS')).map((line) => {
       const m = /^(snippets\/[^(]+)\((\d+),\d+\): (.*)$/.exec(line);

@@ -17,6 +17,9 @@ test('the tarball has the license, the changelog, the built entries and their ty
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string; scripts: Record<string, string> };
   assert.equal(manifest.license, 'MIT');
   assert.match(manifest.scripts.prepack ?? '', /npm run build/, 'npm pack builds dist/ itself');
+  // The demo's traces are shipped; the real-program traces (megabytes) stay in the repository.
+  assert.ok([...files].some((f) => f.startsWith('traces/malloclab/') && f.endsWith('.rep')));
+  assert.deepEqual([...files].filter((f) => f.startsWith('traces/real/') && f.endsWith('.gz')), []);
 });
 
 test('every source map and declaration map in the tarball points at files in the tarball', () => {

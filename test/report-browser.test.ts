@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { createHeap } from '../src/index.js';
+import { createHeap, DEFAULT_ALLOCATOR, type AllocatorName } from '../src/index.js';
 import { loadTraces } from '../src/cli/load-traces.js';
 import { OP_ALLOC, OP_FREE, type Trace } from '../src/trace/types.js';
 import { writeReport } from '../src/cli/report-command.js';
@@ -33,9 +33,9 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** What `heapflow report FILES --backing B` writes, as a file:// URL. */
-async function report(name: string, files: string[], backing?: string): Promise<string> {
-  return pathToFileURL(await writeReport(files, { output: join(work, `${name}.html`), backing })).href;
+/** What `heapflow report FILES [--allocator A,B]` writes, as a file:// URL. */
+async function report(name: string, files: string[], allocator?: string): Promise<string> {
+  return pathToFileURL(await writeReport(files, { output: join(work, `${name}.html`), allocator })).href;
 }
 
 async function open(url: string): Promise<{ page: Page; errors: string[] }> {
@@ -62,11 +62,11 @@ async function pixels(page: Page, selector: string): Promise<{ painted: number; 
   });
 }
 
-/** heap.blocks() after the whole trace, with heapflow in Node and its own id -> pointer table. */
-function blocksInNode(trace: Trace, backing: 'resizable' | 'wasm' = 'wasm'): number {
-  const heap = createHeap({ backing, maxSize: 2 ** 31 });
+/** heap.blocks() after the first `ops` ops, with heapflow in Node and its own id -> pointer table. */
+function blocksInNode(trace: Trace, allocator: AllocatorName = DEFAULT_ALLOCATOR, ops = trace.length): number {
+  const heap = createHeap({ backing: 'wasm', maxSize: 2 ** 31, allocator });
   const ptr = new Map<number, number>();
-  for (let i = 0; i < trace.length; i++) {
+  for (let i = 0; i < ops; i++) {
     const id = trace.ids[i] as number;
     if (trace.kinds[i] === OP_ALLOC) ptr.set(id, heap.malloc(trace.sizes[i] as number));
     else if (trace.kinds[i] === OP_FREE) heap.free(ptr.get(id) as number);
@@ -138,16 +138,16 @@ test('step mode moves op by op, forward and back, and the map and step log follo
   await page.close();
 });
 
-test('side by side shows every configuration at the same op', async () => {
-  const { page, errors } = await open(await report('side', [BUNDLED], 'resizable,wasm'));
+test('side by side shows two policies at the same op, each agreeing with Node', async () => {
+  const { page, errors } = await open(await report('side', [BUNDLED], 'segfit,tlsf'));
   const side = await page.evaluate(() => window.heapflowReport.sideBySide);
-  assert.deepEqual(side.map((s) => s.label), ['segfit on resizable', 'segfit on wasm']);
+  assert.deepEqual(side.map((s) => s.label), ['segfit', 'tlsf']);
   const [trace] = await loadTraces([BUNDLED]) as [Trace];
-  assert.deepEqual(side.map((s) => s.blockCount), [blocksInNode(trace, 'resizable'), blocksInNode(trace, 'wasm')]);
+  assert.deepEqual(side.map((s) => s.blockCount), [blocksInNode(trace, 'segfit'), blocksInNode(trace, 'tlsf')]);
   assert.equal(await page.locator('.side-card canvas.heap-map').count(), 2);
   await page.evaluate(() => window.heapflowReport.setCursor(10));
   const early = await page.evaluate(() => window.heapflowReport.sideBySide);
-  assert.ok(early.every((s, k) => s.blockCount !== side[k]?.blockCount || s.blockCount > 0), 'both maps follow the cursor');
+  assert.deepEqual(early.map((s) => s.blockCount), [blocksInNode(trace, 'segfit', 10), blocksInNode(trace, 'tlsf', 10)], 'both follow the cursor');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createHeap, type BlockInfo } from '../src/index.js';
+import { createHeap, generalAllocatorNames, type AllocatorName, type BlockInfo } from '../src/index.js';
 import { ReplaySession } from '../src/report/model/session.js';
 import { parsePlayground, PlaygroundError } from '../src/report/model/playground.js';
 import { fragmentationOf } from '../src/report/model/fragmentation.js';
@@ -34,8 +34,8 @@ const traceArb = fc.array(fc.tuple(fc.nat(2), fc.nat(1000), fc.oneof(fc.integer(
     kinds: Uint8Array.from(kinds), ids: Uint32Array.from(ids), sizes: Float64Array.from(sizes) };
 });
 
-function replayTo(trace: Trace, t: number, backing: 'resizable' | 'wasm'): BlockInfo[] {
-  const heap = createHeap({ backing, maxSize: 2 ** 31 });
+function replayTo(trace: Trace, t: number, backing: 'resizable' | 'wasm', allocator: AllocatorName): BlockInfo[] {
+  const heap = createHeap({ backing, maxSize: 2 ** 31, allocator });
   const ptr = new Map<number, number>();
   for (let i = 0; i < t; i++) {
     const id = trace.ids[i] as number;
@@ -46,16 +46,16 @@ function replayTo(trace: Trace, t: number, backing: 'resizable' | 'wasm'): Block
   return heap.blocks();
 }
 
-test('seek(t) from a checkpoint gives the blocks of a replay from the start, in any order of seeks', () => {
-  fc.assert(fc.property(traceArb, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }), fc.constantFrom('resizable' as const, 'wasm' as const), (trace, at, backing) => {
-    const session = new ReplaySession(trace, { label: 'x', backing }, { checkpointBudget: 2 ** 40, minCheckpointSpacing: 7, maxCheckpointSpacing: 7, samples: 50, walks: 5 });
+test('seek(t) from a checkpoint gives the blocks of a replay from the start, in any order of seeks, for every policy', () => {
+  fc.assert(fc.property(traceArb, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }), fc.constantFrom('resizable' as const, 'wasm' as const), fc.constantFrom(...generalAllocatorNames()), (trace, at, backing, allocator) => {
+    const session = new ReplaySession(trace, { label: 'x', backing, allocator }, { checkpointBudget: 2 ** 40, minCheckpointSpacing: 7, maxCheckpointSpacing: 7, samples: 50, walks: 5 });
     session.runSome(trace.length);
     assert.ok(session.checkpoints.length >= Math.min(2, Math.ceil(trace.length / 7)), 'checkpoints were taken');
     for (const f of at) {
       const t = Math.round(f * trace.length);
-      assert.deepEqual(session.blocksAt(t), replayTo(trace, t, backing), `op ${t}`);
+      assert.deepEqual(session.blocksAt(t), replayTo(trace, t, backing, allocator), `${allocator}, op ${t}`);
     }
-  }), { numRuns: 40 });
+  }), { numRuns: 80 });
 });
 
 test('seek refuses ops outside the trace and a session whose first pass has not run', () => {

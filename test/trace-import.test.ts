@@ -64,6 +64,27 @@ test('ltrace -f -tt: unfinished calls are resumed per pid, pids become threads, 
   assert.equal(times[3]! - times[0]!, 250_000, 'nanoseconds between 12:00:00.000150 and .000400');
 });
 
+test('real ltrace output: the program of mtrace-glibc.log, its untraced posix_memalign block freed as unknown', async () => {
+  const trace = await readTrace(fixture('ltrace-real-mt.txt'));
+  assert.deepEqual(opLines(trace), ['a 0 10', 'a 1 24', 'r 0 100', 'f 1', 'f 0', 'a 2 5', 'f 2']);
+  assert.equal(trace.detail?.meta['unknown-frees'], '1');
+});
+
+test('real ltrace -f -tt -o output of a threaded program: bare pids, resumed calls, misnamed libc-internal calls counted', async () => {
+  const trace = await readTrace(fixture('ltrace-real-threads.txt'));
+  checkLiveness(trace);
+  assert.equal(trace.detail?.threads.length, 4);
+  assert.ok(Number(trace.detail?.meta['implausible-calls']) >= 1, 'libc.so.6->calloc(PTR, SIZE) is not imported as a calloc');
+  assert.ok(trace.length > 20);
+});
+
+test('ltrace: a free takes effect when it starts, so another thread may be handed the block before it is resumed', async () => {
+  const trace = await readTrace(fixture('ltrace-free-race.txt'));
+  assert.deepEqual(opLines(trace), ['a 0 16', 'f 0', 'a 1 16', 'f 1']);
+  assert.equal(trace.detail?.meta['implied-frees'], undefined);
+  assert.equal(trace.detail?.meta['unknown-frees'], undefined);
+});
+
 test('Android malloc_debug record_allocs: calloc multiplies, memalign keeps its alignment, realloc of 0x0 allocates', async () => {
   const trace = await readTrace(fixture('malloc-debug.txt'));
   assert.deepEqual(opLines(trace), ['a 0 48', 'a 1 256', 'a 2 104', 'r 0 150', 'f 2', 'a 3 12']);

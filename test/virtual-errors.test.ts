@@ -90,7 +90,7 @@ test('check() catches corrupted side arrays, lists, index and counters', () => {
     ['a bitmap', (va) => { va.lists.slMaps[0] ^= 4; }, /bitmap bit/],
     ['the index', (va) => { va.index.remove(va.nodes.offset[va.first]); }, /not in the offset index/],
     ['a counter', (va) => { va.usedUnits++; }, /usedUnits counter/],
-    ['the space size', (va) => { va.size++; }, /the ranges end at/],
+    ['the space size', (va) => { va.space++; }, /the ranges end at/],
   ];
   for (const [what, corrupt, message] of corruptions) {
     const { va } = sample();

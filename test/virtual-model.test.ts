@@ -146,3 +146,9 @@ test('model: a request that fits only a range in its own (rounded-down) list is 
   assert.equal(b, 33);
   va.check();
 });
+
+test('model: a full space grown by nothing stays full (a counterexample fast-check found in the model)', () => {
+  const reached: Reached = { allocs: 0, refusals: 0, exactSearches: 0, exactHits: 0, padded: 0 };
+  runOps(1, 0, [{ t: 'alloc', size: 1, alignLog: 0 }, { t: 'grow', by: 0 }, { t: 'alloc', size: 1, alignLog: 0 }], reached);
+  assert.deepEqual(reached, { allocs: 1, refusals: 1, exactSearches: 1, exactHits: 0, padded: 0 });
+});

@@ -13,7 +13,7 @@ import type { Trace } from '../trace/types.js';
 import { outputFormatOf, writeTrace } from '../trace/write-trace.js';
 
 /** Metadata keys that count something the import could not match. */
-export const ANOMALY_KEYS = ['unknown-frees', 'unknown-reallocs', 'implied-frees', 'failed-allocs', 'posix-memalign-skipped', 'unfinished-calls'];
+export const ANOMALY_KEYS = ['unknown-frees', 'unknown-reallocs', 'implied-frees', 'failed-allocs', 'posix-memalign-skipped', 'unfinished-calls', 'implausible-calls'];
 
 interface ConvertFlags { output: string; from?: TraceFormat }
 

@@ -160,10 +160,16 @@ export function wrapBacking(memory: unknown): Backing {
     if (memory.resizable) return new ResizableBacking(memory.byteLength, memory.maxByteLength, memory);
     return new ArrayBufferBacking(memory.byteLength, memory.byteLength, memory);
   }
-  throw new TypeError('attachHeap: memory must be an ArrayBuffer, a SharedArrayBuffer or a WebAssembly.Memory');
+  throw new HeapError(`attachHeap: memory must be an ArrayBuffer, a SharedArrayBuffer or a WebAssembly.Memory, got ${describeValue(memory)}`, 'BAD_HEAP_MEMORY');
 }
 
 /** A byte count a backing may be resized to: a non-negative safe integer. */
 function isByteCount(bytes: number): boolean {
   return Number.isSafeInteger(bytes) && bytes >= 0;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'an object';
+  return typeof v;
 }

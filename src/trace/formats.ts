@@ -16,14 +16,14 @@ export type TraceFormat = typeof TRACE_FORMATS[number];
 
 const MTRACE = /^(?:= Start$|(?:@ .*\] )?[-+<>!] (?:0x[0-9a-fA-F]+|\(nil\)))/;
 const MALLOC_DEBUG = /^\d+: (?:malloc|calloc|memalign|realloc|free|thread_done) 0x/;
-const LTRACE = /^(?:\[pid \d+\] )?(?:[\d:.]+ )?(?:\[0x[0-9a-f]+\] )?(?:[^\s(]+->)?(?:\w+\(|<\.\.\. \w+ resumed>)/;
+const LTRACE = /^(?:\[pid \d+\] |\d+ )?(?:[\d:.]+ )?(?:\[0x[0-9a-f]+\] )?(?:[^\s(]+->)?(?:\w+\(|<\.\.\. \w+ resumed>)/;
 
 /** The format of a file from its first lines; TraceFormatError if none fits. */
 export function detectFormat(head: readonly string[], source: string): TraceFormat {
   const lines = head.map((line) => line.replace(/\r$/, ''));
   if (lines[0] === HFT_MAGIC) return 'hft';
   if (lines.length >= 4 && lines.slice(0, 4).every((line) => /^[0-9]+$/.test(line))) return 'rep';
-  const content = lines.filter((line) => line.trim().length > 0 && !/^(?:\[pid \d+\] )?(?:\+\+\+|---) /.test(line));
+  const content = lines.filter((line) => line.trim().length > 0 && !/^(?:\[pid \d+\] |\d+ )?(?:\+\+\+|---) /.test(line));
   // The first content line decides (a later malformed line is then reported with its number).
   const first = content[0];
   if (first !== undefined) {

@@ -30,7 +30,8 @@ export async function readRep(path: string): Promise<Trace> {
   return parseRep(text, path);
 }
 
-function describeFsError(error: unknown): string {
+/** A file system error in words, for TraceFileError. */
+export function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ENOENT': return 'no such file';

@@ -10,7 +10,7 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { detectFormat, lineParserFor, type TraceFormat } from './formats.js';
-import { TraceFileError } from './read-rep.js';
+import { describeFsError as describe, TraceFileError } from './read-rep.js';
 import type { Trace } from './types.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -73,15 +73,5 @@ async function startsWith(path: string, magic: readonly number[]): Promise<boole
     throw new TraceFileError(path, describe(error));
   } finally {
     await handle.close();
-  }
-}
-
-function describe(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT': return 'no such file';
-    case 'EISDIR': return 'it is a directory';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    default: return error instanceof Error ? error.message : String(error);
   }
 }

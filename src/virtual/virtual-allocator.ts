@@ -29,9 +29,9 @@ import { dumpVirtual, gpuMemDump, type GpuMemDump } from './dump.js';
 import type { VirtualAllocatorOptions, VirtualDump, VirtualRange, VirtualStats, VirtualStorageReport } from './types.js';
 
 export class VirtualAllocator {
-  /** Units in the space. */
-  size: number;
   readonly minAlignment: number;
+  /** @internal units in the space (read it as `size`). */
+  space: number;
 
   /** @internal the side arrays, lists and index; read by check.ts and dump.ts. */
   readonly nodes = new NodeStore();
@@ -61,9 +61,14 @@ export class VirtualAllocator {
       rejectInteger('createVirtualAllocator', 'size', size, 1, MAX_SPACE, ' (2^52)');
     }
     if (!isAlignment(minAlignment, MAX_SPACE)) rejectAlignment('createVirtualAllocator', 'minAlignment', minAlignment, MAX_SPACE);
-    this.size = size;
+    this.space = size;
     this.minAlignment = minAlignment;
     this.reset();
+  }
+
+  /** Units in the space: the `size` it was made with, or the last `grow`. */
+  get size(): number {
+    return this.space;
   }
 
   /**
@@ -71,7 +76,7 @@ export class VirtualAllocator {
    * two; at least minAlignment), or -1 when no free range can hold it.
    */
   alloc(size: number, alignment?: number): number {
-    if (!(size >= 1 && size <= this.size && Number.isInteger(size))) this.rejectSize(size);
+    if (!(size >= 1 && size <= this.space && Number.isInteger(size))) this.rejectSize(size);
     let a = this.minAlignment;
     if (alignment !== undefined && alignment !== a) {
       if (!isAlignment(alignment, MAX_SPACE)) rejectAlignment('alloc', 'alignment', alignment, MAX_SPACE);
@@ -126,10 +131,10 @@ export class VirtualAllocator {
 
   /** The space gets bigger (never smaller): [size, newSize) becomes free. Live offsets stay valid. */
   grow(newSize: number): void {
-    if (!(newSize >= this.size && newSize <= MAX_SPACE && Number.isInteger(newSize))) {
-      rejectInteger('grow', 'newSize', newSize, this.size, MAX_SPACE, ' (2^52)');
+    if (!(newSize >= this.space && newSize <= MAX_SPACE && Number.isInteger(newSize))) {
+      rejectInteger('grow', 'newSize', newSize, this.space, MAX_SPACE, ' (2^52)');
     }
-    const added = newSize - this.size;
+    const added = newSize - this.space;
     if (added === 0) return;
     const nodes = this.nodes;
     const last = this.last;
@@ -138,13 +143,13 @@ export class VirtualAllocator {
       nodes.size[last] += added;
       this.lists.insert(last);
     } else {
-      const n = this.newRange(this.size, added, NodeState.FREE);
+      const n = this.newRange(this.space, added, NodeState.FREE);
       this.linkAfter(last, n);
       this.lists.insert(n);
       this.freeRanges++;
     }
     this.freeUnits += added;
-    this.size = newSize;
+    this.space = newSize;
   }
 
   /** Frees everything: one free range [0, size). Offsets handed out before are unknown afterwards. */
@@ -152,20 +157,20 @@ export class VirtualAllocator {
     this.nodes.clear();
     this.lists.clear();
     this.index.clear();
-    const n = this.newRange(0, this.size, NodeState.FREE);
+    const n = this.newRange(0, this.space, NodeState.FREE);
     this.nodes.prevPhys[n] = NIL;
     this.nodes.nextPhys[n] = NIL;
     this.first = this.last = n;
     this.lists.insert(n);
     this.usedUnits = 0;
-    this.freeUnits = this.size;
+    this.freeUnits = this.space;
     this.freeRanges = 1;
   }
 
   stats(): VirtualStats {
     const largest = this.largestFreeRange();
     return {
-      size: this.size,
+      size: this.space,
       allocations: this.index.count,
       usedUnits: this.usedUnits,
       freeUnits: this.freeUnits,
@@ -238,37 +243,55 @@ export class VirtualAllocator {
     return NIL;
   }
 
-  /** Takes free node n for `size` units at alignment a: padding in front and the rest behind stay free. */
+  /**
+   * Takes `size` units at alignment a from free node n: padding in front and the rest behind
+   * stay free. When there is a rest, n itself stays free as that rest (its list changes only if
+   * its size crosses a list boundary, which is rare for a big range), and the used part is a
+   * new node in front of it: most allocations then touch no free list at all.
+   */
   private place(n: number, size: number, a: number): number {
-    this.lists.remove(n);
-    this.freeRanges--;
     let nodes = this.nodes;
     const start = nodes.offset[n];
     const pad = alignPad(start, a);
+    const offset = start + pad;
+    const rest = nodes.size[n] - pad - size;
+    let used = n;
+    if (rest > 0) {
+      used = this.newRange(offset, size, NodeState.USED);
+      nodes = this.nodes;
+      this.linkBefore(n, used);
+      this.shrinkFree(n, offset + size, rest);
+    } else {
+      this.lists.remove(n);
+      this.freeRanges--;
+      nodes.offset[n] = offset;
+      nodes.size[n] = size;
+      nodes.state[n] = NodeState.USED;
+    }
     if (pad > 0) {
       const front = this.newRange(start, pad, NodeState.FREE);
-      nodes = this.nodes;
-      this.linkBefore(n, front);
+      this.linkBefore(used, front);
       this.lists.insert(front);
       this.freeRanges++;
-      nodes.offset[n] = start + pad;
-      nodes.size[n] -= pad;
     }
-    const offset = start + pad;
-    const rest = nodes.size[n] - size;
-    if (rest > 0) {
-      const back = this.newRange(offset + size, rest, NodeState.FREE);
-      nodes = this.nodes;
-      this.linkAfter(n, back);
-      this.lists.insert(back);
-      this.freeRanges++;
-      nodes.size[n] = size;
-    }
-    nodes.state[n] = NodeState.USED;
-    this.index.add(offset, n);
+    this.index.add(offset, used);
     this.freeUnits -= size;
     this.usedUnits += size;
     return offset;
+  }
+
+  /** Free node n now covers [offset, offset + size): moved to another list only if its size class changed. */
+  private shrinkFree(n: number, offset: number, size: number): void {
+    const nodes = this.nodes;
+    if (listOfSize(size) === listOfSize(nodes.size[n])) {
+      nodes.offset[n] = offset;
+      nodes.size[n] = size;
+      return;
+    }
+    this.lists.remove(n);
+    nodes.offset[n] = offset;
+    nodes.size[n] = size;
+    this.lists.insert(n);
   }
 
   /** n takes over the range after it (which is dropped). */
@@ -314,7 +337,7 @@ export class VirtualAllocator {
   // ---- errors (built out of line: the hot paths stay small)
 
   private rejectSize(size: unknown): never {
-    return rejectInteger('alloc', 'size', size, 1, this.size, ' (the size of the whole space)');
+    return rejectInteger('alloc', 'size', size, 1, this.space, ' (the size of the whole space)');
   }
 
   /**
@@ -323,8 +346,8 @@ export class VirtualAllocator {
    * used range without being its start. A walk: O(ranges), on the error path only.
    */
   private unknownOffset(operation: string, offset: unknown): Error {
-    if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset >= this.size) {
-      return new InvalidPointerError(operation, offset, `not an offset in the space [0, ${this.size})`);
+    if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset >= this.space) {
+      return new InvalidPointerError(operation, offset, `not an offset in the space [0, ${this.space})`);
     }
     const nodes = this.nodes;
     for (let n = this.first; n !== NIL; n = nodes.nextPhys[n]) {

@@ -78,6 +78,22 @@ export const POLICY_GEOMETRY: Partial<Record<string, GeometryCheck>> = {
       assert.equal(heap.usableSize(b.ptr), b.offset + b.size - b.ptr, `${what}: usableSize(${b.ptr}) runs to the span's end`);
     }
   },
+  // pool: every block is one slot (blockSize rounded up to 8), usable whole, pointer = offset.
+  pool(heap, b, what) {
+    if (b.state === 'metadata') return;
+    assert.equal(b.ptr, b.offset, `${what}: a pool block has no header`);
+    const first = heap.blocks().find((x) => x.state !== 'metadata');
+    assert.equal(b.size, first?.size, `${what}: every pool block has the same size`);
+    if (b.state === 'used') assert.equal(heap.usableSize(b.ptr), b.size, `${what}: usableSize(${b.ptr}) is the block`);
+  },
+  // arena: an 8-byte header before every payload; pads (metadata) before aligned blocks; the free rest is the top.
+  arena(heap, b, what) {
+    if (b.state === 'used') {
+      assert.equal(b.ptr, b.offset + 8, `${what}: block ptr is offset + 8`);
+      assert.equal(heap.usableSize(b.ptr), b.size - 8, `${what}: usableSize(${b.ptr}) vs blocks()`);
+    }
+    assert.equal(b.size % 8, 0, `${what}: block size ${b.size}`);
+  },
 };
 
 /** Policies that give requests of mmapThreshold and more a page run of their own ('mapped' blocks). */

@@ -3,7 +3,9 @@
  * which 'heapflow' is this package (its built .d.ts, through package.json exports).
  *
  * A snippet that imports nothing continues the doc's prelude, written once in the doc as
- * `<!-- ts-prelude: ... -->` (for instance a `heap` every later snippet uses).
+ * `<!-- ts-prelude: ... -->` (for instance a `heap` every later snippet uses). A snippet that
+ * uses names of the reader's own program (a GPU device, a buffer) gets them declared by a
+ * `<!-- ts-context: declare const ...; -->` just before its fence, appended after its code.
  */
 
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -18,15 +20,16 @@ export interface Snippet {
   offset: number;
 }
 
-export function tsSnippets(docs: readonly string[], root: string): { origin: string; code: string; prelude: string }[] {
-  const snippets: { origin: string; code: string; prelude: string }[] = [];
+export function tsSnippets(docs: readonly string[], root: string): { origin: string; code: string; prelude: string; context: string }[] {
+  const snippets: { origin: string; code: string; prelude: string; context: string }[] = [];
   for (const doc of docs) {
     const markdown = readFileSync(join(root, doc), 'utf8');
     const prelude = /<!--\s*ts-prelude:([\s\S]*?)-->/.exec(markdown)?.[1]?.trim() ?? '';
     for (const block of codeBlocks(markdown)) {
       if (block.lang !== 'ts') continue;
       const imports = /^\s*import\s/m.test(block.code);
-      snippets.push({ origin: `${doc}:${block.line}`, code: block.code, prelude: imports ? '' : prelude });
+      const context = /<!--\s*ts-context:([\s\S]*?)-->\s*$/.exec(block.before)?.[1]?.trim() ?? '';
+      snippets.push({ origin: `${doc}:${block.line}`, code: block.code, prelude: imports ? '' : prelude, context });
     }
   }
   return snippets;
@@ -50,7 +53,8 @@ export function writeSnippetProject(dir: string, root: string, docs: readonly st
     const file = join('snippets', `${String(i).padStart(3, '0')}-${snippet.origin.replace(/[^\w]+/g, '_')}.ts`);
     const prelude = snippet.prelude === '' ? '' : `${snippet.prelude}\n`;
     // `export {}` makes every snippet a module of its own, so their top-level names do not clash.
-    writeFileSync(join(dir, file), `${prelude}${snippet.code}export {};\n`);
+    // Declarations (`declare const`) are hoisted, so the context can follow the code and keep its lines.
+    writeFileSync(join(dir, file), `${prelude}${snippet.code}${snippet.context === '' ? '' : `${snippet.context}\n`}export {};\n`);
     return { origin: snippet.origin, file, offset: prelude === '' ? 0 : prelude.split('\n').length - 1 };
   });
 }

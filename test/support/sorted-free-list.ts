@@ -64,6 +64,7 @@ export class SortedFreeList {
   }
 
   grow(newSize: number): void {
+    if (newSize === this.size) return;
     const k = this.ends.length - 1;
     if (k >= 0 && this.ends[k] === this.size) this.ends[k] = newSize;
     else {

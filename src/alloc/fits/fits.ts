@@ -13,11 +13,12 @@
  * The search examines up to every free chunk: its work grows with the free list, which is
  * what these policies are here to show (the bins of segfit and tlsf exist to avoid it).
  */
-import { DoubleFreeError, HeapError, InvalidPointerError } from '../../base/errors.js';
+import { DoubleFreeError, InvalidPointerError } from '../../base/errors.js';
 import type { BlockInfo, HeapEventListener } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import { countAlloc, countFree, countResize } from '../counters.js';
+import { badPointerValue, memoryViews } from '../views.js';
 import type { AllocatorPolicy, PolicyOptions, PolicyUsage } from '../policy.js';
 import type { FitEvent } from './events.js';
 import { chunkSizeFor, sizeOf, Fit } from './layout.js';
@@ -54,16 +55,7 @@ export abstract class FitAllocator implements AllocatorPolicy {
   protected abstract search(csize: number): number;
 
   refresh(): void {
-    const buf = this.os.backing.buffer;
-    const len = buf.byteLength;
-    if (len === 0) {
-      throw new HeapError('the memory of this heap was replaced: a plain ArrayBuffer grows by copying, so a ' +
-        'Heap attached to the old buffer cannot follow it (use the resizable, shared or wasm backing to share a heap)');
-    }
-    this.u8 = new Uint8Array(buf, 0, len);
-    this.u32 = new Uint32Array(buf, 0, len >>> 2);
-    this.f64 = new Float64Array(buf, 0, len >>> 3);
-    this.generation = this.u32[this.hw + Hdr.W_GENERATION];
+    ({ u8: this.u8, u32: this.u32, f64: this.f64, generation: this.generation } = memoryViews(this.os));
     this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
   }
 
@@ -489,9 +481,3 @@ function alignedStart(c: number, align: number): number {
   return p - Fit.HEADER;
 }
 
-function badPointerValue(op: string, p: unknown): HeapError {
-  if (typeof p !== 'number') return new InvalidPointerError(op, p, 'not a number');
-  if (!Number.isInteger(p)) return new InvalidPointerError(op, p, 'not an integer');
-  if (p < 0 || p >= 2 ** 32) return new InvalidPointerError(op, p, 'outside the 32-bit address space');
-  return new InvalidPointerError(op, p, 'misaligned (pointers are multiples of 8)');
-}

@@ -104,12 +104,21 @@ export const enum Pg {
   LARGE_MAPPED = 1,
 
   // policy metadata words (after the heap header)
+  /** Class c's page list head. */
   P_HEADS = 0,
+  /** Free blocks (on free lists) of class c: stats() reads them instead of walking pages. */
+  P_CLASS_FREE = 40,
   /** Byte offset of slot 0. */
-  P_SLOT0 = 48,
+  P_SLOT0 = 80,
   /** Words of each slot map (head map at heapStart, free map right after it). */
-  P_MAP_WORDS = 49,
-  POLICY_WORDS = 50,
+  P_MAP_WORDS = 81,
+  /** Bytes of metadata between heapStart and the break: the slot maps and each page's header, u16s, pad and tail. */
+  P_META = 82,
+  /** Bumped whenever the free slots change: stats() re-reads the free map only then. */
+  P_EPOCH = 83,
+  /** Bumped whenever a page's reserved capacity changes: stats() re-reads the class lists only then. */
+  P_RESERVED_EPOCH = 84,
+  POLICY_WORDS = 85,
 }
 
 /** Block sizes: 8..128 in steps of 8, then four classes per power of two up to 8 KiB (40 classes). */

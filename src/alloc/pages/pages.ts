@@ -23,11 +23,12 @@ import type { BlockInfo, HeapEventListener } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import { countAlloc, countFree, countResize } from '../counters.js';
+import { liveBuffer } from '../live-buffer.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
 import type { PagesEvent } from './events.js';
 import { blockAlign, blockIndex, CLASS_COUNT, CLASS_OF, CLASS_SIZE, divisorOf, PAGES_POLICY_ID, pageCapacity, Pg, Tune } from './layout.js';
 import { bitAt, clearBits, findRun, setBitAtOrBelow, setBits } from './slots.js';
-import { checkPages, pagesUsage, walkPages } from './walk.js';
+import { checkPages, freeRunsOf, pagesUsage, reservedOf, walkPages, type Spare } from './walk.js';
 
 /** Header word of a span given back to the free slots (its other words kept: see freedBlock). */
 export const FREED_MAGIC = 0x46475048; // "HPGF"
@@ -62,6 +63,8 @@ export class Pages implements AllocatorPolicy {
   private grew = false;
   /** Set by takeSpan(): the committed bytes of the span it returned. */
   private spanBytes = 0;
+  /** What stats() needs of the reserved capacity and the free slots, valid while P_EPOCH stays (usage()). */
+  private spare: Spare = { epoch: -1, reservedEpoch: -1, generation: -1, reservedBlocks: 0, reservedMax: 0, runs: 0, runMax: 0 };
   /** Set by resolve(): the block index of a small block, -1 for a large one. */
   private blockIdx = -1;
 
@@ -73,16 +76,13 @@ export class Pages implements AllocatorPolicy {
   }
 
   refresh(): void {
-    const buf = this.os.backing.buffer;
+    const buf = liveBuffer(this.os);
     const len = buf.byteLength;
-    if (len === 0) {
-      throw new HeapError('the memory of this heap was replaced: a plain ArrayBuffer grows by copying, so a ' +
-        'Heap attached to the old buffer cannot follow it (use the resizable, shared or wasm backing to share a heap)');
-    }
     this.u8 = new Uint8Array(buf, 0, len);
-    this.u16 = new Uint16Array(buf, 0, len >>> 1);
-    this.u32 = new Uint32Array(buf, 0, len >>> 2);
-    this.f64 = new Float64Array(buf, 0, len >>> 3);
+    // Math.floor, not >>>: a 4 GiB buffer's byteLength >>> 2 is 0
+    this.u16 = new Uint16Array(buf, 0, Math.floor(len / 2));
+    this.u32 = new Uint32Array(buf, 0, Math.floor(len / 4));
+    this.f64 = new Float64Array(buf, 0, Math.floor(len / 8));
     this.generation = this.u32[this.hw + Hdr.W_GENERATION];
     this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
     this.slot0 = this.u32[this.pm + Pg.P_SLOT0];
@@ -111,6 +111,7 @@ export class Pages implements AllocatorPolicy {
     u32.fill(0, this.pm, this.pm + Pg.POLICY_WORDS);
     u32[this.pm + Pg.P_SLOT0] = slot0;
     u32[this.pm + Pg.P_MAP_WORDS] = mapWords;
+    u32[this.pm + Pg.P_META] = slot0 - heapStart;
     u32.fill(0, heapStart >>> 2, slot0 >>> 2);
     this.refresh();
   }
@@ -126,7 +127,8 @@ export class Pages implements AllocatorPolicy {
     if (n <= this.smallMax && this.listener === null) {
       // fast path: pop the free list of the class's first page
       const u32 = this.u32;
-      const pg = u32[this.pm + CLASS_OF[(n + 7) >>> 3]];
+      const c = CLASS_OF[(n + 7) >>> 3];
+      const pg = u32[this.pm + c];
       const pw = pg >>> 2;
       const head = u32[pw + Pg.PH_FREE];
       if (pg !== 0 && head !== 0) {
@@ -134,6 +136,7 @@ export class Pages implements AllocatorPolicy {
         const b = pg + u32[pw + Pg.PH_FIRST] + (head - 1) * bsize;
         u32[pw + Pg.PH_FREE] = u32[b >>> 2];
         u32[pw + Pg.PH_USED] += 1;
+        u32[this.pm + Pg.P_CLASS_FREE + c] -= 1;
         this.u16[((pg + Pg.HEADER) >>> 1) + head - 1] = n + 1;
         countAlloc(u32, this.f64, this.hw, this.hf, n, bsize, false);
         return b;
@@ -164,6 +167,7 @@ export class Pages implements AllocatorPolicy {
     const b = pg + u32[pw + Pg.PH_FIRST] + idx * bsize;
     u32[pw + Pg.PH_FREE] = u32[b >>> 2];
     u32[pw + Pg.PH_USED] += 1;
+    u32[this.pm + Pg.P_CLASS_FREE + c] -= 1;
     this.u16[((pg + Pg.HEADER) >>> 1) + idx] = n + 1;
     countAlloc(u32, this.f64, this.hw, this.hf, n, bsize, this.grew);
     if (this.listener !== null) {
@@ -208,6 +212,8 @@ export class Pages implements AllocatorPolicy {
     u32[(first + (end - 1) * bsize) >>> 2] = 0;
     u32[pw + Pg.PH_FREE] = bump + 1;
     u32[pw + Pg.PH_BUMP] = end;
+    u32[this.pm + Pg.P_CLASS_FREE + u32[pw + Pg.PH_CLASS]] += end - bump;
+    u32[this.pm + Pg.P_RESERVED_EPOCH] += 1;
     if (this.listener !== null) this.emit({ type: 'pages-extend', page: pg, blocks: end - bump });
   }
 
@@ -230,6 +236,7 @@ export class Pages implements AllocatorPolicy {
     u32[pw + Pg.PH_NSLOTS] = 1;
     u32[pw + Pg.PH_DIV] = divisorOf(bsize);
     u32[pw + Pg.PH_SPAN_BYTES] = this.spanBytes;
+    u32[this.pm + Pg.P_META] += this.spanBytes - cap * bsize;
     this.u16.fill(0, (s + Pg.HEADER) >>> 1, ((s + Pg.HEADER) >>> 1) + cap);
     this.linkPage(s);
     if (this.listener !== null) this.emit({ type: 'pages-page', action: 'take', page: s, class: c, slots: 1 });
@@ -360,6 +367,7 @@ export class Pages implements AllocatorPolicy {
       this.spanBytes = Math.min(k * Pg.SLOT, this.u32[this.hw + Hdr.W_BRK] - s);
     }
     setBits(this.u32, this.hm, i, i + 1);
+    this.u32[this.pm + Pg.P_EPOCH] += 1;
     return this.slot0 + i * Pg.SLOT;
   }
 
@@ -370,6 +378,8 @@ export class Pages implements AllocatorPolicy {
    */
   private completeSpan(slot: number): void {
     const u32 = this.u32;
+    u32[this.pm + Pg.P_EPOCH] += 1;
+    u32[this.pm + Pg.P_RESERVED_EPOCH] += 1;
     const s = this.slot0 + setBitAtOrBelow(u32, this.hm, slot) * Pg.SLOT;
     const pw = s >>> 2;
     const whole = u32[pw + Pg.PH_NSLOTS] * Pg.SLOT;
@@ -379,6 +389,7 @@ export class Pages implements AllocatorPolicy {
       const full = pageCapacity(u32[pw + Pg.PH_BSIZE]);
       const ri = (s + Pg.HEADER) >>> 1;
       this.u16.fill(0, ri + u32[pw + Pg.PH_CAP], ri + full);
+      u32[this.pm + Pg.P_META] += delta - (full - u32[pw + Pg.PH_CAP]) * u32[pw + Pg.PH_BSIZE];
       u32[pw + Pg.PH_CAP] = full;
       if ((u32[pw + Pg.PH_FLAGS] & Pg.IN_LIST) === 0) this.linkPage(s);
       return;
@@ -408,6 +419,13 @@ export class Pages implements AllocatorPolicy {
     const k = u32[pw + Pg.PH_NSLOTS];
     const i = (s - this.slot0) / Pg.SLOT;
     const cls = u32[pw + Pg.PH_MAGIC] === Pg.SMALL_MAGIC ? u32[pw + Pg.PH_CLASS] : -1;
+    if (cls >= 0) {
+      // an empty page: its blocks below bump were all on its free list
+      u32[this.pm + Pg.P_CLASS_FREE + cls] -= u32[pw + Pg.PH_BUMP];
+      u32[this.pm + Pg.P_META] -= u32[pw + Pg.PH_SPAN_BYTES] - u32[pw + Pg.PH_CAP] * u32[pw + Pg.PH_BSIZE];
+      u32[this.pm + Pg.P_RESERVED_EPOCH] += 1;
+    }
+    u32[this.pm + Pg.P_EPOCH] += 1;
     u32[pw + Pg.PH_MAGIC] = FREED_MAGIC;
     clearBits(u32, this.hm, i, i + 1);
     if (this.listener !== null) this.emit({ type: 'pages-page', action: 'release', page: s, class: cls, slots: k });
@@ -440,6 +458,7 @@ export class Pages implements AllocatorPolicy {
 
   private lower(newBrk: number): void {
     const brk = this.u32[this.hw + Hdr.W_BRK];
+    this.u32[this.pm + Pg.P_EPOCH] += 1;
     this.os.lowerBreak(this.u32, this.f64, newBrk);
     if (this.u32[this.hw + Hdr.W_GENERATION] !== this.generation || this.u32.length === 0) this.refresh();
     if (this.listener !== null) this.emit({ type: 'trim', from: brk, to: newBrk, released: brk - newBrk });
@@ -464,6 +483,7 @@ export class Pages implements AllocatorPolicy {
         this.u16[ri] = 0;
         u32[p >>> 2] = u32[pw + Pg.PH_FREE];
         u32[pw + Pg.PH_FREE] = idx + 1;
+        u32[this.pm + Pg.P_CLASS_FREE + u32[pw + Pg.PH_CLASS]] += 1;
         const used = u32[pw + Pg.PH_USED] - 1;
         u32[pw + Pg.PH_USED] = used;
         countFree(u32, this.f64, this.hw, this.hf, r - 1, bsize);
@@ -510,6 +530,7 @@ export class Pages implements AllocatorPolicy {
     this.u16[ri] = 0;
     u32[b >>> 2] = u32[pw + Pg.PH_FREE];
     u32[pw + Pg.PH_FREE] = idx + 1;
+    u32[this.pm + Pg.P_CLASS_FREE + u32[pw + Pg.PH_CLASS]] += 1;
     u32[pw + Pg.PH_USED] -= 1;
     countFree(u32, this.f64, this.hw, this.hf, r - 1, bsize);
     if (this.listener !== null) this.emit({ type: 'free', ptr: b, size: bsize });
@@ -640,6 +661,7 @@ export class Pages implements AllocatorPolicy {
     while (whole && j < i + k2 && j < below && bitAt(u32, this.fm, j)) j++;
     this.work += j - i - k + 1;
     if (whole && j === i + k2) {
+      u32[this.pm + Pg.P_EPOCH] += 1;
       clearBits(u32, this.fm, i + k, j);
       u32[pw + Pg.PH_NSLOTS] = k2;
       u32[pw + Pg.PH_SPAN_BYTES] = k2 * Pg.SLOT;
@@ -652,6 +674,7 @@ export class Pages implements AllocatorPolicy {
     if (!this.raise(target) && !this.raise(end)) return false;
     clearBits(this.u32, this.fm, i + k, below);
     const lu32 = this.u32;
+    lu32[this.pm + Pg.P_EPOCH] += 1;
     lu32[pw + Pg.PH_NSLOTS] = k2;
     lu32[pw + Pg.PH_SPAN_BYTES] = lu32[this.hw + Hdr.W_BRK] - s;
     return true;
@@ -720,7 +743,14 @@ export class Pages implements AllocatorPolicy {
 
   /** O(pages with free blocks + slot map words): no walk over the blocks. */
   usage(): PolicyUsage {
-    return pagesUsage(this);
+    const sp = this.spare;
+    const epoch = this.u32[this.pm + Pg.P_EPOCH];
+    const reservedEpoch = this.u32[this.pm + Pg.P_RESERVED_EPOCH];
+    if (this.generation !== sp.generation) sp.epoch = sp.reservedEpoch = -1;
+    sp.generation = this.generation;
+    if (epoch !== sp.epoch) { freeRunsOf(this, sp); sp.epoch = epoch; }
+    if (reservedEpoch !== sp.reservedEpoch) { reservedOf(this, sp); sp.reservedEpoch = reservedEpoch; }
+    return pagesUsage(this, sp);
   }
 
   maxRequest(): number {

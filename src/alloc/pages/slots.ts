@@ -19,19 +19,27 @@ export function clearBits(u32: Uint32Array, w: number, from: number, to: number)
 
 /**
  * The first of k consecutive set bits among slots [0, count), lowest first (first fit, so
- * that the high slots empty out and the break can fall), or -1. `meter.work` counts the
- * words read.
+ * that the high slots empty out and the break can fall), or -1. Whole words are skipped
+ * when empty (and taken whole when full); `meter.work` counts the words read.
  */
 export function findRun(u32: Uint32Array, w: number, count: number, k: number, meter: { work: number }): number {
   let run = 0;
-  for (let i = 0; i < count;) {
-    const word = u32[w + (i >>> 5)];
+  const words = (count + 31) >>> 5;
+  for (let wi = 0; wi < words; wi++) {
+    let word = u32[w + wi];
     meter.work += 1;
-    if (word === 0 && (i & 31) === 0) { run = 0; i += 32; continue; }
-    if ((word & (1 << (i & 31))) !== 0) {
-      if (++run === k) return i - k + 1;
-    } else run = 0;
-    i++;
+    if (wi === words - 1 && (count & 31) !== 0) word &= (1 << (count & 31)) - 1;
+    if (word === 0) { run = 0; continue; }
+    if ((word | 0) === -1) {
+      if (run + 32 >= k) return wi * 32 - run; // the run began `run` slots before this word
+      run += 32;
+      continue;
+    }
+    for (let b = 0; b < 32; b++) {
+      if ((word & (1 << b)) !== 0) {
+        if (++run === k) return wi * 32 + b - k + 1;
+      } else run = 0;
+    }
   }
   return -1;
 }

@@ -75,35 +75,55 @@ export function walkPages(t: PagesTarget): BlockInfo[] {
   return out;
 }
 
-export function pagesUsage(t: PagesTarget): PolicyUsage {
+/** The reserved capacity and the free slots: counts and largest, cached by usage() per epoch word. */
+export interface Spare {
+  epoch: number; reservedEpoch: number; generation: number;
+  reservedBlocks: number; reservedMax: number; runs: number; runMax: number;
+}
+
+/** The pages with reserved capacity (all in the class lists): O(listed pages). */
+export function reservedOf(t: PagesTarget, out: Spare): void {
   const u32 = t.u32;
-  let freeBytes = 0;
-  let freeBlocks = 0;
-  let largest = 0;
+  out.reservedBlocks = 0;
+  out.reservedMax = 0;
   for (let c = 0; c < CLASS_COUNT; c++) {
     for (let pg = u32[t.pm + c]; pg !== 0; pg = u32[(pg >>> 2) + Pg.PH_NEXT]) {
       const pw = pg >>> 2;
-      const bsize = u32[pw + Pg.PH_BSIZE];
-      const free = u32[pw + Pg.PH_BUMP] - u32[pw + Pg.PH_USED];
-      const reserved = (u32[pw + Pg.PH_CAP] - u32[pw + Pg.PH_BUMP]) * bsize;
-      if (free > 0) {
-        freeBytes += free * bsize;
-        freeBlocks += free;
-        largest = Math.max(largest, bsize);
-      }
+      const reserved = (u32[pw + Pg.PH_CAP] - u32[pw + Pg.PH_BUMP]) * u32[pw + Pg.PH_BSIZE];
       if (reserved > 0) {
-        freeBytes += reserved;
-        freeBlocks++;
-        largest = Math.max(largest, reserved);
+        out.reservedBlocks++;
+        out.reservedMax = Math.max(out.reservedMax, reserved);
       }
     }
   }
-  forEachRun(u32, t.fm, t.slotsBelowBreak(), (_start, length) => {
-    freeBytes += length * Pg.SLOT;
-    freeBlocks++;
-    largest = Math.max(largest, length * Pg.SLOT);
+}
+
+/** The runs of free slots: O(slot map words). */
+export function freeRunsOf(t: PagesTarget, out: Spare): void {
+  out.runs = 0;
+  out.runMax = 0;
+  forEachRun(t.u32, t.fm, t.slotsBelowBreak(), (_start, length) => {
+    out.runs++;
+    out.runMax = Math.max(out.runMax, length * Pg.SLOT);
   });
-  return { usedBytes: u32[t.hw + Hdr.W_USED_BYTES], freeBytes, freeBlocks, largestFreeBlock: largest };
+}
+
+/**
+ * O(classes): free bytes from the break and the used and metadata counters, free blocks from
+ * the per-class free counts and the cached reserved capacity and free slots (spareOf).
+ */
+export function pagesUsage(t: PagesTarget, spare: Spare): PolicyUsage {
+  const u32 = t.u32;
+  let freeBlocks = spare.reservedBlocks + spare.runs;
+  let largest = Math.max(spare.reservedMax, spare.runMax);
+  for (let c = 0; c < CLASS_COUNT; c++) {
+    const n = u32[t.pm + Pg.P_CLASS_FREE + c];
+    freeBlocks += n;
+    if (n !== 0 && CLASS_SIZE[c] > largest) largest = CLASS_SIZE[c];
+  }
+  const usedBytes = u32[t.hw + Hdr.W_USED_BYTES];
+  const freeBytes = u32[t.hw + Hdr.W_BRK] - t.heapStart - usedBytes - u32[t.pm + Pg.P_META];
+  return { usedBytes, freeBytes, freeBlocks, largestFreeBlock: largest };
 }
 
 export function checkPages(t: PagesTarget): void {
@@ -114,7 +134,7 @@ export function checkPages(t: PagesTarget): void {
   if (brk < t.slot0) fail(brk, `the break ${brk} lies below slot 0 (${t.slot0})`);
   const below = t.slotsBelowBreak();
   const mapWords = u32[t.pm + Pg.P_MAP_WORDS];
-  if (t.slot0 !== t.heapStart + mapWords * 8) fail(t.heapStart, `slot 0 at ${t.slot0} does not follow the slot maps (${mapWords} words each)`);
+  if (t.slot0 !== t.heapStart + mapWords * 8 || u32[t.pm + Pg.P_SLOT0] !== t.slot0) fail(t.heapStart, `slot 0 at ${u32[t.pm + Pg.P_SLOT0]} does not follow the slot maps (${mapWords} words each from ${t.heapStart})`);
   for (let i = below; i < mapWords * 32; i++) {
     if (bitAt(u32, t.hm, i) || bitAt(u32, t.fm, i)) fail(t.slot0 + i * Pg.SLOT, `slot ${i} above the break has a map bit set`);
   }
@@ -139,6 +159,8 @@ export function checkPages(t: PagesTarget): void {
   let liveBlocks = 0;
   let liveBytes = 0;
   let usedBytes = 0;
+  let metaBytes = t.slot0 - t.heapStart;
+  const classFree = new Array<number>(CLASS_COUNT).fill(0);
   let mappedRuns = 0;
   let mappedBytes = 0;
   for (let i = 0; i < below;) {
@@ -168,6 +190,8 @@ export function checkPages(t: PagesTarget): void {
       liveBlocks += r.used;
       liveBytes += r.bytes;
       usedBytes += r.used * u32[pw + Pg.PH_BSIZE];
+      metaBytes += bytes - u32[pw + Pg.PH_CAP] * u32[pw + Pg.PH_BSIZE];
+      classFree[u32[pw + Pg.PH_CLASS]] += u32[pw + Pg.PH_BUMP] - r.used;
     } else if (u32[pw] === Pg.LARGE_MAGIC) {
       const first = u32[pw + Pg.PH_FIRST];
       const req = u32[pw + Pg.PH_BSIZE];
@@ -201,6 +225,8 @@ export function checkPages(t: PagesTarget): void {
   expect(u32[t.hw + Hdr.W_LIVE_BYTES], liveBytes, 'liveBytes');
   expect(u32[t.hw + Hdr.W_USED_BYTES], usedBytes, 'usedBytes');
   expect(f64[hf + Hdr.F_MAPPED_BYTES], mappedBytes, 'mappedBytes');
+  expect(u32[t.pm + Pg.P_META], metaBytes, 'metadata bytes (policy word)');
+  for (let c = 0; c < CLASS_COUNT; c++) expect(u32[t.pm + Pg.P_CLASS_FREE + c], classFree[c], `free blocks of class ${c} (policy word)`);
   expect(f64[hf + Hdr.F_RUNS_MAPPED] - f64[hf + Hdr.F_RUNS_UNMAPPED], mappedRuns, 'mapped runs');
 }
 

@@ -39,7 +39,13 @@ export const enum Meta {
    */
   P_SMALL_HEADS = 7,
   P_LARGE_HEADS = 72, //  27 words: heads of large lists, index (f-9)*2 + s
-  POLICY_WORDS = 100, //  (99 used) even: blocks must start 8-aligned
+  /**
+   * 1 word: the pointer freed last. Only read to name a refused pointer: a second free of a
+   * block that merged into a neighbour, a region or the trimmed top leaves no header behind,
+   * and this word still tells it was a double free.
+   */
+  P_LAST_FREED = 99,
+  POLICY_WORDS = 100, //  even: blocks must start 8-aligned
 }
 
 const enum Tlsf {

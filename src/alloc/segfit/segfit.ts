@@ -603,6 +603,29 @@ export class SegFit implements AllocatorPolicy {
     return c;
   }
 
+  /**
+   * Whether offset c lies strictly inside a chunk of an intact chunk chain (walking from the
+   * first chunk by sizes): then a pointer at c + 8 is an interior or forged pointer. False when
+   * c is a chunk boundary, or when the walk meets a damaged size before reaching c.
+   */
+  private isInteriorOfIntactChain(c: number): boolean {
+    const u32 = this.u32;
+    const sentinel = this.sentinel();
+    let at = this.heapStart;
+    while (at < c) {
+      const size = sizeOf(u32[at >>> 2]);
+      if (size < Chunk.MIN_CHUNK || at + size > sentinel) return false;
+      at += size;
+    }
+    return at !== c;
+  }
+
+  /** Whether c is where a group's region tail starts (a freed block returned to its region starts it). */
+  private isRegionTailStart(c: number): boolean {
+    for (let g = 0; g < Chunk.GROUPS; g++) if (this.u32[this.pm + Meta.P_REGION_SLOTS + g] === c) return true;
+    return false;
+  }
+
   /** A free neighbour about to be merged has boundary tags that disagree (or an impossible size). */
   private badNeighbour(c: number, size: number, which: 'next' | 'previous'): HeapError {
     return corrupt(c, `corrupted ${which} free block: its size ${size} and its boundary tags disagree `
@@ -628,6 +651,13 @@ export class SegFit implements AllocatorPolicy {
     const u32 = this.u32;
     const start = this.heapStart;
     const brk = u32[this.hw + Hdr.W_BRK];
+    if (p === u32[this.pm + Meta.P_LAST_FREED] || this.isRegionTailStart(p - Chunk.HEADER)) return new DoubleFreeError(op, p);
+    // A pointer at a block boundary whose header fails the checks is a live block with damaged
+    // metadata, not a bad pointer: say so (the walk runs on this error path only).
+    if (why !== BadChunk.OUTSIDE && !this.isInteriorOfIntactChain(p - Chunk.HEADER)) {
+      return corrupt(p - Chunk.HEADER, `${op}(${p}): the block's header or its neighbour's is damaged `
+        + `(header ${u32[(p - Chunk.HEADER) >>> 2]}): a write past the end of the block before it, or before its start?`);
+    }
     switch (why) {
       case BadChunk.OUTSIDE:
         return new InvalidPointerError(op, p, `outside the heap's blocks [${start + Chunk.HEADER}, ${brk - 8})` +
@@ -668,6 +698,7 @@ export class SegFit implements AllocatorPolicy {
     const size = sizeOf(h);
     u32[hw + Hdr.W_LIVE_BYTES] -= u32[(c + 4) >>> 2];
     u32[hw + Hdr.W_USED_BYTES] -= size;
+    u32[this.pm + Meta.P_LAST_FREED] = c + Chunk.HEADER;
     this.f64[this.hf + Hdr.F_FREES] += 1;
     if (this.listener !== null) this.emitFree(c, size, h);
     const mapped = (h & Chunk.MAPPED) !== 0;

@@ -36,7 +36,8 @@ export function listRemove(u32: Uint32Array, pm: number, b: number, index: numbe
   }
 }
 
-function clearBits(u32: Uint32Array, pm: number, index: number): void {
+/** Clears list `index`'s bit, and its level's bit when that was the level's last list. */
+export function clearBits(u32: Uint32Array, pm: number, index: number): void {
   const fl = index >>> Tl.SL_BITS;
   const w = pm + Meta.P_SL_MAPS + fl;
   const m = u32[w] & ~(1 << (index & (Tl.SL_COUNT - 1)));

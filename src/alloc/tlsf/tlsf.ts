@@ -31,7 +31,7 @@ import { countAlloc, countFree, countResize } from '../counters.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
 import type { TlsfEvent } from './events.js';
 import { Blk, Meta, Tl, blockSizeFor, listOf, searchListOf, sizeOf } from './layout.js';
-import { firstListFrom, lastList, listInsert, listRemove } from './lists.js';
+import { clearBits, firstListFrom, lastList, listInsert, listRemove } from './lists.js';
 import { checkTlsf, walkTlsf } from './walk.js';
 
 export const TLSF_POLICY_ID = 3;
@@ -77,8 +77,9 @@ export class Tlsf implements AllocatorPolicy {
         'Heap attached to the old buffer cannot follow it (use the resizable, shared or wasm backing to share a heap)');
     }
     this.u8 = new Uint8Array(buf, 0, len);
-    this.u32 = new Uint32Array(buf, 0, len >>> 2);
-    this.f64 = new Float64Array(buf, 0, len >>> 3);
+    // division, not >>> 2: a 4 GiB memory's length does not fit the 32 bits a shift works on
+    this.u32 = new Uint32Array(buf, 0, Math.floor(len / 4));
+    this.f64 = new Float64Array(buf, 0, Math.floor(len / 8));
     this.generation = this.u32[this.hw + Hdr.W_GENERATION];
     this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
   }
@@ -103,6 +104,30 @@ export class Tlsf implements AllocatorPolicy {
 
   malloc(n: number): number {
     const size = n <= 8 ? Blk.MIN_BLOCK : n < 0x7fffffe0 ? (n + 15) & ~7 : blockSizeFor(n);
+    if (size < Tl.SMALL_BLOCK && this.listener === null) {
+      // fast path: pop the exact list of a small size (level 0 holds one size per list)
+      const u32 = this.u32;
+      const hi = this.pm + Meta.P_HEADS + (size >>> 3);
+      const b = u32[hi];
+      this.work += 2;
+      if (b !== 0) {
+        const next = u32[(b + 4) >>> 2];
+        u32[hi] = next;
+        if (next !== 0) u32[(next + 8) >>> 2] = 0;
+        else clearBits(u32, this.pm, size >>> 3);
+        u32[b >>> 2] |= Blk.USED;
+        u32[(b + 4) >>> 2] = n;
+        u32[(b + size) >>> 2] |= Blk.PREV_USED;
+        u32[this.hw + Hdr.W_FREE_BLOCKS] -= 1;
+        countAlloc(u32, this.f64, this.hw, this.hf, n, size, false);
+        return b + Blk.HEADER;
+      }
+    }
+    // everything else out of line: malloc stays small enough for V8 to inline
+    return this.mallocSlow(n, size);
+  }
+
+  private mallocSlow(n: number, size: number): number {
     if (this.listener !== null) this.emitMalloc(n, size);
     const b = this.findFree(size);
     if (b === 0) return this.mallocTop(n, size);
@@ -302,7 +327,7 @@ export class Tlsf implements AllocatorPolicy {
     const h = u32[b >>> 2];
     const size = sizeOf(h);
     countFree(u32, this.f64, this.hw, this.hf, u32[(b + 4) >>> 2], size);
-    if (this.listener !== null) this.emit({ type: 'free', ptr: b + Blk.HEADER, size });
+    if (this.listener !== null) this.emitFree(b, size);
     this.freeRange(b, size, h & Blk.PREV_USED);
   }
 
@@ -425,6 +450,27 @@ export class Tlsf implements AllocatorPolicy {
    * cannot always be told apart (as in glibc).
    */
   blockOf(op: string, p: unknown): number {
+    if (typeof p === 'number' && (p >>> 0) === p && (p & 7) === 0) {
+      const u32 = this.u32;
+      const sentinel = u32[this.hw + Hdr.W_BRK] - 8;
+      const b = p - Blk.HEADER;
+      if (b >= this.heapStart && p < sentinel) {
+        const h = u32[b >>> 2];
+        const size = sizeOf(h);
+        if ((h & Blk.USED) !== 0 && size >= Blk.MIN_BLOCK && b + size <= sentinel && (u32[(b + size) >>> 2] & Blk.PREV_USED) !== 0) {
+          const slack = size - Blk.HEADER - u32[(b + 4) >>> 2];
+          if (slack >= 0 && slack <= Blk.MAX_SLACK) return b;
+        }
+      }
+    }
+    return this.refuse(op, p);
+  }
+
+  /**
+   * Throws the error for a pointer blockOf refused, naming what is wrong with it. Out of line,
+   * with the messages, so that blockOf (on every free and realloc) stays small enough to inline.
+   */
+  private refuse(op: string, p: unknown): never {
     if (typeof p !== 'number' || (p >>> 0) !== p || (p & 7) !== 0) throw badPointerValue(op, p);
     const u32 = this.u32;
     const sentinel = u32[this.hw + Hdr.W_BRK] - 8;
@@ -435,9 +481,7 @@ export class Tlsf implements AllocatorPolicy {
     const size = sizeOf(h);
     if (size < Blk.MIN_BLOCK || b + size > sentinel) throw this.badBlock(op, p, Bad.BAD_SIZE);
     if ((u32[(b + size) >>> 2] & Blk.PREV_USED) === 0) throw this.badBlock(op, p, Bad.NEXT_DISAGREES);
-    const slack = size - Blk.HEADER - u32[(b + 4) >>> 2];
-    if (slack < 0 || slack > Blk.MAX_SLACK) throw this.badBlock(op, p, Bad.BAD_REQUEST);
-    return b;
+    throw this.badBlock(op, p, Bad.BAD_REQUEST);
   }
 
   /** The error for a pointer blockOf refused; out of line, so blockOf stays small enough to inline. */
@@ -536,6 +580,10 @@ export class Tlsf implements AllocatorPolicy {
 
   private emitMalloc(n: number, size: number): void {
     this.emit({ type: 'malloc', size: n, chunk: size });
+  }
+
+  private emitFree(b: number, size: number): void {
+    this.emit({ type: 'free', ptr: b + Blk.HEADER, size });
   }
 
   private emitDone(b: number, grew: boolean): void {

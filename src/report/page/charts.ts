@@ -49,6 +49,8 @@ export function lineChart(parent: HTMLElement, opts: {
   const axisOf = (kind: 'bytes' | 'fraction', label: string, scale?: string): uPlot.Axis => (kind === 'bytes'
     ? { ...bytesAxis(label), ...(scale ? { scale, side: 1, grid: { show: false } } : {}) }
     : { label, size: 60, values: (_u, vals) => vals.map((v) => `${Math.round(v * 100)}%`), ...(scale ? { scale, side: 1, grid: { show: false } } : {}) });
+  /** A line on the second scale reads as that scale's kind; every other line as the first axis'. */
+  const kindOf = (l: LineSpec): 'bytes' | 'fraction' => (opts.y2 && l.scale === opts.y2.scale ? opts.y2.kind : opts.yAxis ?? 'bytes');
   const axes: uPlot.Axis[] = [{ label: 'op' }, axisOf(opts.yAxis ?? 'bytes', opts.yAxis === 'fraction' ? 'fraction' : 'bytes')];
   const scales: uPlot.Scales = { x: { time: false } };
   if (opts.yAxis === 'fraction') scales.y = { range: [0, 1] };
@@ -68,7 +70,7 @@ export function lineChart(parent: HTMLElement, opts: {
       { label: 'op' },
       ...opts.lines.map((l): uPlot.Series => ({
         label: l.label, stroke: l.colour, width: 1.5, spanGaps: true, ...(l.scale ? { scale: l.scale } : {}), ...(l.dash ? { dash: l.dash } : {}),
-        value: (_u, v) => (v === null || v === undefined ? '-' : (l.scale ?? 'y') === 'y' && opts.yAxis !== 'fraction' || (opts.y2?.kind === 'bytes' && l.scale === opts.y2.scale) ? formatBytes(v) : `${(v * 100).toFixed(1)}%`),
+        value: (_u, v) => (v === null || v === undefined ? '-' : kindOf(l) === 'bytes' ? formatBytes(v) : `${(v * 100).toFixed(1)}%`),
       })),
     ],
     plugins: [cursorPlugin(opts.cursor, opts.markers ?? (() => []))],

@@ -12,24 +12,19 @@
  * line; the start becomes the op's time.
  */
 
-import { TraceBuilder } from '../trace-builder.js';
-import { NO_SITE, type Trace, TraceFormatError } from '../types.js';
-import { clip, type LineParser } from './line-parser.js';
-import { parseAddress, parseSize, PointerIds } from './pointer-ids.js';
+import { NO_SITE } from '../types.js';
+import { clip, LogParser } from './line-parser.js';
 import { ThreadTable } from './site-table.js';
 
 const LINE = /^(\d+): (\w+) (.*)$/;
 const ARGS: Record<string, number> = { malloc: 2, calloc: 3, memalign: 3, realloc: 3, free: 1, thread_done: 1 };
 
-export class MallocDebugParser implements LineParser {
-  private readonly builder = new TraceBuilder();
-  private readonly pointers = new PointerIds(this.builder);
+export class MallocDebugParser extends LogParser {
   private readonly threads = new ThreadTable(this.builder);
-  private line = 0;
   private firstTime: number | undefined;
 
-  constructor(private readonly source: string) {
-    this.builder.meta.format = 'malloc-debug';
+  constructor(source: string) {
+    super(source, 'malloc-debug');
   }
 
   push(text: string): void {
@@ -46,23 +41,18 @@ export class MallocDebugParser implements LineParser {
     if (tokens.length !== want && tokens.length !== want + 2) {
       this.fail(`${action} takes ${want} field(s) (or ${want + 2} with timestamps), got ${tokens.length} in '${clip(trimmed)}'`);
     }
-    const time = tokens.length === want + 2 ? this.relative(this.number(tokens[want], trimmed)) : this.builder.lastTime();
+    const time = tokens.length === want + 2 ? this.relative(this.size(tokens[want], trimmed, 'a number')) : this.builder.lastTime();
     const facts = { align: 0, time, thread: this.threads.intern(Number(m[1])), site: NO_SITE };
     const p = this.pointers;
-    const ptr = this.address(tokens[0], trimmed);
+    const ptr = this.address(tokens[0], trimmed, '0xb6038060');
     switch (action) {
-      case 'malloc': return p.alloc(ptr, this.number(tokens[1], trimmed), facts);
-      case 'calloc': return p.alloc(ptr, this.number(tokens[1], trimmed) * this.number(tokens[2], trimmed), facts);
-      case 'memalign': return p.alloc(ptr, this.number(tokens[2], trimmed), { ...facts, align: this.number(tokens[1], trimmed) });
-      case 'realloc': return p.realloc(this.address(tokens[1], trimmed), ptr, this.number(tokens[2], trimmed), facts);
+      case 'malloc': return p.alloc(ptr, this.size(tokens[1], trimmed, 'a number'), facts);
+      case 'calloc': return p.alloc(ptr, this.size(tokens[1], trimmed, 'a number') * this.size(tokens[2], trimmed, 'a number'), facts);
+      case 'memalign': return p.alloc(ptr, this.size(tokens[2], trimmed, 'a number'), { ...facts, align: this.size(tokens[1], trimmed, 'a number') });
+      case 'realloc': return p.realloc(this.address(tokens[1], trimmed, '0xb6038060'), ptr, this.size(tokens[2], trimmed, 'a number'), facts);
       case 'free': return p.free(ptr, facts);
       default: // thread_done
     }
-  }
-
-  finish(): Trace {
-    this.pointers.recordAnomalies();
-    return this.builder.build(this.source, true);
   }
 
   private relative(ns: number): number {
@@ -70,19 +60,6 @@ export class MallocDebugParser implements LineParser {
     return Math.max(this.builder.lastTime(), ns - this.firstTime);
   }
 
-  private address(token: string | undefined, text: string): number {
-    const addr = parseAddress(token ?? '');
-    if (Number.isNaN(addr)) this.fail(`expected a pointer like 0xb6038060, got '${clip(token ?? '')}' in '${clip(text)}'`);
-    return addr;
-  }
 
-  private number(token: string | undefined, text: string): number {
-    const n = parseSize(token ?? '');
-    if (Number.isNaN(n)) this.fail(`expected a number, got '${clip(token ?? '')}' in '${clip(text)}'`);
-    return n;
-  }
 
-  private fail(detail: string): never {
-    throw new TraceFormatError(this.source, this.line, detail);
-  }
 }

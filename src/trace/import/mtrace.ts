@@ -12,24 +12,19 @@
  * WHERE is `FILE:[0xPC]` or `FILE:(SYMBOL+0xOFF)[0xPC]`; it becomes the op's call site.
  */
 
-import { TraceBuilder } from '../trace-builder.js';
 import { NO_SITE, type Trace, TraceFormatError } from '../types.js';
-import { clip, type LineParser } from './line-parser.js';
-import { parseAddress, parseSize, PointerIds } from './pointer-ids.js';
+import { clip, LogParser } from './line-parser.js';
 import { SiteTable } from './site-table.js';
 
 const LINE = /^(?:@ (.*?\[(0x[0-9a-fA-F]+)\]) )?([-+<>!]) (\S+)(?: (\S+))?$/;
 
-export class MtraceParser implements LineParser {
-  private readonly builder = new TraceBuilder();
-  private readonly pointers = new PointerIds(this.builder);
+export class MtraceParser extends LogParser {
   private readonly sites = new SiteTable(this.builder);
-  private line = 0;
   /** A `<` waiting for its `>`: the old address and the line it was on. */
   private pendingOld: { addr: number; line: number } | undefined;
 
-  constructor(private readonly source: string) {
-    this.builder.meta.format = 'mtrace';
+  constructor(source: string) {
+    super(source, 'mtrace');
   }
 
   push(text: string): void {
@@ -40,10 +35,10 @@ export class MtraceParser implements LineParser {
     const [, where, pc, op, addrToken, sizeToken] = match;
     const site = this.sites.intern(where, () => describeWhere(where as string, pc as string));
     const facts = { align: 0, time: 0, thread: 0, site: site ?? NO_SITE };
-    const addr = this.address(addrToken as string, text);
+    const addr = this.address(addrToken, text);
     const wantsSize = op === '+' || op === '>' || op === '!';
     if (wantsSize !== (sizeToken !== undefined)) this.fail(`'${op}' ${wantsSize ? 'needs' : 'takes no'} size in '${clip(text)}'`);
-    const size = wantsSize ? this.size(sizeToken as string, text) : 0;
+    const size = wantsSize ? this.size(sizeToken, text, 'a size like 0x40') : 0;
     if (op === '>') {
       if (this.pendingOld === undefined) this.fail(`'>' without the '<' line of its realloc before it`);
       this.pointers.realloc(this.pendingOld.addr, addr, size, facts);
@@ -57,12 +52,11 @@ export class MtraceParser implements LineParser {
     else this.pointers.anomalies.failedAllocs++; // '!': a failed realloc leaves the old block alone
   }
 
-  finish(): Trace {
+  override finish(): Trace {
     if (this.pendingOld !== undefined) {
       throw new TraceFormatError(this.source, this.pendingOld.line, `realloc '<' line without its '>' line`);
     }
-    this.pointers.recordAnomalies();
-    return this.builder.build(this.source, true);
+    return super.finish();
   }
 
   private expectNoPending(text: string): void {
@@ -71,21 +65,8 @@ export class MtraceParser implements LineParser {
     }
   }
 
-  private address(token: string, text: string): number {
-    const addr = parseAddress(token);
-    if (Number.isNaN(addr)) this.fail(`expected an address like 0x55d0c3a1b2c0, got '${clip(token)}' in '${clip(text)}'`);
-    return addr;
-  }
 
-  private size(token: string, text: string): number {
-    const size = parseSize(token);
-    if (Number.isNaN(size)) this.fail(`expected a size like 0x40, got '${clip(token)}' in '${clip(text)}'`);
-    return size;
-  }
 
-  private fail(detail: string): never {
-    throw new TraceFormatError(this.source, this.line, detail);
-  }
 }
 
 /** `FILE:(SYMBOL+0xOFF)[0xPC]` or `FILE:[0xPC]` as a call site. */

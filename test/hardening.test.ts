@@ -1,0 +1,100 @@
+/**
+ * The edges an adversarial tester broke (#14), each as it was reported: a lone block's
+ * double free, attachHeap on damaged headers and on memory it cannot use, a user overflow
+ * followed by ordinary calls (the backing never resized to NaN, never a wrong pointer).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  attachHeap, createHeap, DoubleFreeError, HeapCorruptionError, HeapError, type AllocatorName,
+} from '../src/index.js';
+import { Hdr } from '../src/os/header.js';
+import { BACKINGS, thrown } from './support/heap-verify.js';
+
+const HARDENED: readonly AllocatorName[] = ['segfit'];
+
+// The policies hardened so far (test/corruption-fuzz.test.ts has the same list).
+for (const allocator of HARDENED) {
+  test(`${allocator}: p = malloc(n); free(p); free(p) is a DoubleFreeError for a lone block of any size`, () => {
+    for (const n of [0, 16, 64, 300, 1000, 5000, 200_000]) {
+      const heap = createHeap({ allocator });
+      const p = heap.malloc(n);
+      heap.free(p);
+      const e = thrown(() => heap.free(p), `${allocator} free twice (${n} bytes)`);
+      assert.ok(e instanceof DoubleFreeError, `${allocator}, ${n} bytes: ${String(e)}`);
+      heap.check();
+    }
+  });
+}
+
+/** A heap with two live blocks, and a fresh view of its header words. */
+function madeHeap() {
+  const heap = createHeap({ backing: 'shared' });
+  const a = heap.malloc(100);
+  heap.malloc(300000);
+  heap.free(a);
+  return heap;
+}
+
+test('attachHeap refuses a header with a field it cannot use, naming the field (BAD_HEAP_MEMORY)', () => {
+  const cases: Array<[string, number, number, RegExp]> = [
+    ['pageSize 0', Hdr.W_PAGE_SIZE, 0, /pageSize/],
+    ['pageSize 5000', Hdr.W_PAGE_SIZE, 5000, /pageSize/],
+    ['mmapThreshold 0', Hdr.W_MMAP_THRESHOLD, 0, /mmapThreshold/],
+    ['break misaligned', Hdr.W_BRK, 12345, /break/],
+    ['break past the memory', Hdr.W_BRK, 2 ** 31, /break/],
+    ['heapStart moved', Hdr.W_HEAP_START, 8, /heapStart/],
+    ['static base inside the header', Hdr.W_STATIC_BASE, 16, /staticBase/],
+    ['policy metadata size', Hdr.W_POLICY_META_BYTES, 4, /metadata/],
+    ['backing code', Hdr.W_BACKING, 9, /backing/],
+  ];
+  for (const [what, word, value, pattern] of cases) {
+    const heap = madeHeap();
+    const u32 = new Uint32Array(heap.memory as SharedArrayBuffer);
+    const saved = u32[word];
+    u32[word] = value;
+    const e = thrown(() => attachHeap(heap.memory), what);
+    assert.ok(e instanceof HeapError && e.code === 'BAD_HEAP_MEMORY', `${what}: ${String(e)}`);
+    assert.match(e.message, pattern, what);
+    u32[word] = saved as number;
+    attachHeap(heap.memory).check();
+  }
+});
+
+test('attachHeap refuses a heap whose blocks are damaged, and memory that is not memory', () => {
+  const heap = madeHeap();
+  const u8 = new Uint8Array(heap.memory as SharedArrayBuffer);
+  const first = heap.blocks()[0]!;
+  u8.fill(0xab, first.offset, first.offset + 8); // the first block's header
+  const e = thrown(() => attachHeap(heap.memory), 'damaged block');
+  assert.ok(e instanceof HeapError && e.code === 'BAD_HEAP_MEMORY', String(e));
+  for (const bad of [null, undefined, 42, {}, new Uint8Array(16)]) {
+    const err = thrown(() => attachHeap(bad as unknown as ArrayBuffer), `attachHeap(${String(bad)})`);
+    assert.ok(err instanceof HeapError && err.code === 'BAD_HEAP_MEMORY', `attachHeap(${String(bad)}): ${String(err)}`);
+  }
+});
+
+test('an 8-byte overflow onto the sentinel, then ordinary calls: HeapCorruptionError, never a wrong pointer or a lost backing', () => {
+  for (const backing of BACKINGS) {
+    const heap = createHeap({ backing, trimThreshold: 0 });
+    const ps = [heap.malloc(5000), heap.malloc(24)];
+    const last = ps[1]!;
+    const end = last + heap.usableSize(last);
+    heap.u8.fill(0xa5, end, end + 16); // past the last block: the sentinel
+    let caught = false;
+    for (let i = 0; i < 25 && !caught; i++) {
+      try {
+        const p = heap.malloc(100 + i * 997);
+        const s = heap.stats();
+        assert.ok(p === 0 || (Number.isInteger(p) && p > 0 && p % 8 === 0 && p < s.heapSize), `${backing}: malloc returned ${p}`);
+        assert.ok(s.backingSize >= s.heapSize, `${backing}: backing ${s.backingSize} below the break ${s.heapSize}`);
+        heap.free(ps.shift() ?? p);
+      } catch (e) {
+        assert.ok(e instanceof HeapCorruptionError, `${backing}: ${String(e)}`);
+        caught = true;
+      }
+    }
+    assert.ok(caught || (() => { try { heap.check(); return false; } catch (e) { return e instanceof HeapCorruptionError; } })(),
+      `${backing}: the damaged sentinel was never noticed`);
+  }
+});
