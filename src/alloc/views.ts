@@ -3,7 +3,8 @@
  * resize by this or another Heap object), and naming what is wrong with a pointer value
  * that is not a multiple of 8 in the 32-bit address space.
  */
-import { HeapError, InvalidPointerError } from '../base/errors.js';
+import { InvalidPointerError, type HeapError } from '../base/errors.js';
+import { liveBuffer } from './live-buffer.js';
 import { Hdr } from '../os/header.js';
 import type { OsLayer } from '../os/os-layer.js';
 
@@ -17,14 +18,11 @@ export interface MemoryViews {
 
 /** Fresh views of the whole backing; throws when a plain ArrayBuffer was replaced under an attached Heap. */
 export function memoryViews(os: OsLayer): MemoryViews {
-  const buf = os.backing.buffer;
+  const buf = liveBuffer(os);
   const len = buf.byteLength;
-  if (len === 0) {
-    throw new HeapError('the memory of this heap was replaced: a plain ArrayBuffer grows by copying, so a ' +
-      'Heap attached to the old buffer cannot follow it (use the resizable, shared or wasm backing to share a heap)');
-  }
-  const u32 = new Uint32Array(buf, 0, len >>> 2);
-  return { u8: new Uint8Array(buf, 0, len), u32, f64: new Float64Array(buf, 0, len >>> 3), generation: u32[os.hw + Hdr.W_GENERATION] };
+  // division, not >>> 2: a 4 GiB memory's length does not fit the 32 bits a shift works on
+  const u32 = new Uint32Array(buf, 0, Math.floor(len / 4));
+  return { u8: new Uint8Array(buf, 0, len), u32, f64: new Float64Array(buf, 0, Math.floor(len / 8)), generation: u32[os.hw + Hdr.W_GENERATION] as number };
 }
 
 /** The error for a pointer that is not an integer in [0, 2^32) and a multiple of 8 (built out of the hot path). */

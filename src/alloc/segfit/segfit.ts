@@ -24,6 +24,7 @@ import type { BlockInfo, HeapEvent, HeapEventListener } from '../../base/types.j
 import type { SegfitEvent } from './events.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
+import { liveBuffer } from '../live-buffer.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
 import { binInsert, binRemove, findFit, largestInBins, Meta, smallMapBit, smallMapWord } from './bins.js';
 import { chunkSizeFor, groupOf, isRegionTail, sizeOf, Chunk } from './layout.js';
@@ -64,12 +65,8 @@ export class SegFit implements AllocatorPolicy {
   }
 
   refresh(): void {
-    const buf = this.os.backing.buffer;
+    const buf = liveBuffer(this.os);
     const len = buf.byteLength;
-    if (len === 0) {
-      throw new HeapError('the memory of this heap was replaced: a plain ArrayBuffer grows by copying, so a ' +
-        'Heap attached to the old buffer cannot follow it (use the resizable, shared or wasm backing to share a heap)');
-    }
     this.u8 = new Uint8Array(buf, 0, len);
     this.u32 = new Uint32Array(buf, 0, Math.floor(len / 4));
     this.f64 = new Float64Array(buf, 0, Math.floor(len / 8));

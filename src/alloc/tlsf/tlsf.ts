@@ -27,6 +27,7 @@ import { DoubleFreeError, HeapError, InvalidPointerError } from '../../base/erro
 import type { BlockInfo, HeapEvent, HeapEventListener } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
+import { liveBuffer } from '../live-buffer.js';
 import { countAlloc, countFree, countResize } from '../counters.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
 import type { TlsfEvent } from './events.js';
@@ -70,12 +71,8 @@ export class Tlsf implements AllocatorPolicy {
   }
 
   refresh(): void {
-    const buf = this.os.backing.buffer;
+    const buf = liveBuffer(this.os);
     const len = buf.byteLength;
-    if (len === 0) {
-      throw new HeapError('the memory of this heap was replaced: a plain ArrayBuffer grows by copying, so a ' +
-        'Heap attached to the old buffer cannot follow it (use the resizable, shared or wasm backing to share a heap)');
-    }
     this.u8 = new Uint8Array(buf, 0, len);
     // division, not >>> 2: a 4 GiB memory's length does not fit the 32 bits a shift works on
     this.u32 = new Uint32Array(buf, 0, Math.floor(len / 4));
