@@ -115,8 +115,9 @@ function facade(allocator: AllocatorPolicy, os: OsLayer, onOutOfMemory: OutOfMem
 export function attachHeap(memory: SharedArrayBuffer | WebAssembly.Memory, options: AttachOptions & { threadId: number }): SharedHeap;
 export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly.Memory, options?: SharedAttachOptions): Heap;
 export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly.Memory, options: SharedAttachOptions = {}): Heap {
+  if (options === null || typeof options !== 'object') throw new TypeError(`attachHeap: options must be an object, got ${options === null ? 'null' : typeof options}`);
   const backing: Backing = wrapBacking(memory);
-  const base = optionInteger('base', options.base, 0, 0, MAX_ADDRESS_SPACE - 1);
+  const base = optionInteger('base', options.base, 0, 0, MAX_ADDRESS_SPACE - 1, 'attachHeap');
   const onOutOfMemory = oomOption('attachHeap', options.onOutOfMemory);
   if (base % 8 !== 0 || base + Hdr.HEADER_BYTES > backing.byteLength) {
     throw new HeapError(`attachHeap: no heapflow heap at offset ${base}: the memory has only ${backing.byteLength} bytes`, 'BAD_HEAP_MEMORY');

@@ -98,3 +98,27 @@ test('an 8-byte overflow onto the sentinel, then ordinary calls: HeapCorruptionE
       `${backing}: the damaged sentinel was never noticed`);
   }
 });
+
+test("our own messages for the argument errors the engine used to word (#14 finding 9), in normal and debug mode", () => {
+  for (const debug of [false, true]) {
+    const heap = debug ? createHeap({ backing: 'shared', debug: { stacks: false } }) : createHeap({ backing: 'shared' });
+    const p = heap.malloc(64);
+    const cases: Array<[string, () => unknown, new (...a: never[]) => Error, RegExp]> = [
+      ['malloc(16n)', () => heap.malloc(16n as unknown as number), TypeError, /^malloc: size must be a number, got bigint/],
+      ['realloc(p, 16n)', () => heap.realloc(p, 16n as unknown as number), TypeError, /^realloc: size must be a number/],
+      ['alignedAlloc(16, 16n)', () => heap.alignedAlloc(16, 16n as unknown as number), TypeError, /^alignedAlloc: size must be a number/],
+      ['view(p, null)', () => heap.view(p, null as never), TypeError, /^view: the second argument must be a typed array constructor/],
+      ['view(p, {BYTES_PER_ELEMENT: 1})', () => heap.view(p, { BYTES_PER_ELEMENT: 1 } as never), TypeError, /typed array constructor/],
+      ['view(p, DataView)', () => heap.view(p, DataView as never), TypeError, /typed array constructor.*DataView/],
+      ['view(0, Uint8Array)', () => heap.view(0, Uint8Array), HeapError, /view\(0\)/],
+      ['attachHeap(mem, null)', () => attachHeap(heap.memory, null as never), TypeError, /^attachHeap: options must be an object/],
+      ['attachHeap(mem, {base: -8})', () => attachHeap(heap.memory, { base: -8 }), RangeError, /^attachHeap: base must be/],
+    ];
+    for (const [what, fn, cls, pattern] of cases) {
+      const e = thrown(fn, what);
+      assert.ok(e instanceof cls, `${debug ? 'debug ' : ''}${what}: ${String(e)}`);
+      assert.match((e as Error).message, pattern, `${debug ? 'debug ' : ''}${what}`);
+    }
+    heap.check();
+  }
+});

@@ -20,11 +20,11 @@ export function assertAlignment(op: string, alignment: unknown): asserts alignme
   }
 }
 
-export function optionInteger(name: string, value: unknown, fallback: number, min: number, max: number): number {
+export function optionInteger(name: string, value: unknown, fallback: number, min: number, max: number, op = 'createHeap'): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw new TypeError(`createHeap: ${name} must be a number, got ${typeof value}`);
+  if (typeof value !== 'number') throw new TypeError(`${op}: ${name} must be a number, got ${typeof value}`);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`createHeap: ${name} must be an integer in [${min}, ${max}], got ${value}`);
+    throw new RangeError(`${op}: ${name} must be an integer in [${min}, ${max}], got ${value}`);
   }
   return value;
 }

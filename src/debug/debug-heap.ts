@@ -32,7 +32,7 @@
 
 import type { AllocatorPolicy } from '../alloc/policy.js';
 import { describePointer, OutOfMemoryError } from '../base/errors.js';
-import { Heap } from '../heap/heap.js';
+import { assertViewArguments, Heap } from '../heap/heap.js';
 import type { BlockInfo, DebugErrorKind, HeapStats, OutOfMemoryPolicy } from '../base/types.js';
 import { assertAlignment, assertSize } from '../base/validate.js';
 import type { OsLayer } from '../os/os-layer.js';
@@ -156,7 +156,7 @@ export class DebugHeap extends Heap {
     if (ptr === 0) return this.allocate('realloc', size, 8, false, DebugHeap.prototype.realloc, 0);
     const slot = this.liveSlot('realloc', ptr);
     if (slot < 0) return 0;
-    if ((size >>> 0) !== size) {
+    if (typeof size !== 'number' || (size >>> 0) !== size) {
       assertSize('realloc', 'size', size);
       return this.failAlloc('realloc', size, 'exceeds maxSize');
     }
@@ -197,6 +197,7 @@ export class DebugHeap extends Heap {
   }
 
   override view<T extends ArrayBufferView>(ptr: number, ctor: TypedArrayConstructor<T>, length?: number): T {
+    assertViewArguments(ptr, ctor);
     const slot = this.liveSlot('view', ptr);
     const buffer = this.u8.buffer;
     if (slot < 0) return new ctor(buffer, 0, 0);
@@ -365,7 +366,7 @@ export class DebugHeap extends Heap {
    * `stack`: the call's stack, or the public method to capture it below once the block exists.
    */
   private allocate(op: string, size: number, alignment: number, zero: boolean, stack: StackHandle | EntryPoint, skip: number): number {
-    if ((size >>> 0) !== size) {
+    if (typeof size !== 'number' || (size >>> 0) !== size) {
       assertSize(op, 'size', size);
       return this.failAlloc(op, size, 'exceeds maxSize');
     }

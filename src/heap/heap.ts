@@ -7,7 +7,7 @@
 import type { AllocatorPolicy } from '../alloc/policy.js';
 import type { OsLayer } from '../os/os-layer.js';
 import { Hdr } from '../os/header.js';
-import { OutOfMemoryError } from '../base/errors.js';
+import { InvalidPointerError, OutOfMemoryError } from '../base/errors.js';
 import type { AllocatorName, BlockInfo, HeapEvent, HeapEventListener, HeapStats, OutOfMemoryPolicy } from '../base/types.js';
 import { assertAlignment, assertSize } from '../base/validate.js';
 
@@ -42,7 +42,7 @@ export class Heap {
   /** C malloc: a block of at least `size` bytes, 8-aligned, or 0. malloc(0) returns a unique minimum block. */
   malloc(size: number): number {
     this.mallocCalls++;
-    if ((size >>> 0) !== size || size > this.maxRequest) return this.oddSize('malloc', size);
+    if (typeof size !== 'number' || (size >>> 0) !== size || size > this.maxRequest) return this.oddSize('malloc', size);
     this.policy.sync();
     const p = this.policy.malloc(size);
     return p !== 0 ? p : this.outOfMemory('malloc', size, 'no room left under maxSize');
@@ -72,7 +72,7 @@ export class Heap {
   realloc(ptr: number, size: number): number {
     this.reallocCalls++;
     if (ptr === 0) return this.malloc(size);
-    if ((size >>> 0) !== size || size > this.maxRequest) {
+    if (typeof size !== 'number' || (size >>> 0) !== size || size > this.maxRequest) {
       assertSize('realloc', 'size', size);
       this.policy.sync();
       this.policy.usableSize(ptr); // an invalid pointer is reported before the size
@@ -99,7 +99,7 @@ export class Heap {
   alignedAlloc(alignment: number, size: number): number {
     this.alignedAllocCalls++;
     assertAlignment('alignedAlloc', alignment);
-    if ((size >>> 0) !== size || size > this.maxRequest - alignment) return this.oddSize('alignedAlloc', size);
+    if (typeof size !== 'number' || (size >>> 0) !== size || size > this.maxRequest - alignment) return this.oddSize('alignedAlloc', size);
     this.policy.sync();
     const p = this.policy.alignedAlloc(alignment, size);
     return p !== 0 ? p : this.outOfMemory('alignedAlloc', size, 'no room left under maxSize');
@@ -165,6 +165,7 @@ export class Heap {
 
   /** A typed view of a block: `length` elements (default: as many as fit in its usable size). */
   view<T extends ArrayBufferView>(ptr: number, ctor: TypedArrayConstructor<T>, length?: number): T {
+    assertViewArguments(ptr, ctor);
     this.policy.sync();
     const usable = this.policy.usableSize(ptr);
     const per = ctor.BYTES_PER_ELEMENT;
@@ -297,3 +298,24 @@ export class Heap {
   }
 }
 
+
+/** The constructors of Int8Array ... BigUint64Array (their common prototype is %TypedArray%). */
+const TYPED_ARRAY = Object.getPrototypeOf(Uint8Array) as object;
+
+/** view(ptr, ctor): our own errors for a constructor that is no typed array's and for NULL. */
+export function assertViewArguments(ptr: unknown, ctor: unknown): void {
+  if (!isTypedArrayConstructor(ctor)) {
+    throw new TypeError(`view: the second argument must be a typed array constructor (Uint8Array, Float64Array, ...), got ${describeValue(ctor)}`);
+  }
+  if (ptr === 0) throw new InvalidPointerError('view', 0, 'NULL (0 is never a block)');
+}
+
+function isTypedArrayConstructor(ctor: unknown): boolean {
+  return typeof ctor === 'function' && Object.getPrototypeOf(ctor) === TYPED_ARRAY;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'function') return v.name || 'a function';
+  return typeof v;
+}

@@ -649,7 +649,7 @@ export class SegFit implements AllocatorPolicy {
     const u32 = this.u32;
     const start = this.heapStart;
     const brk = u32[this.hw + Hdr.W_BRK];
-    if (p === u32[this.pm + Meta.P_LAST_FREED] || this.isRegionTailStart(p - Chunk.HEADER)) return new DoubleFreeError(op, p);
+    if ((p !== 0 && p === u32[this.pm + Meta.P_LAST_FREED]) || this.isRegionTailStart(p - Chunk.HEADER)) return new DoubleFreeError(op, p);
     // A pointer at a block boundary whose header fails the checks is a live block with damaged
     // metadata, not a bad pointer: say so (the walk runs on this error path only).
     if (why !== BadChunk.OUTSIDE && !this.isInteriorOfIntactChain(p - Chunk.HEADER)) {
