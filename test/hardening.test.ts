@@ -122,3 +122,14 @@ test("our own messages for the argument errors the engine used to word (#14 find
     heap.check();
   }
 });
+
+test('a trace header claiming a million or 2^32 - 1 ids costs what the ops use, not what it claims (#14 finding 6)', async () => {
+  const { parseRep } = await import('../src/trace/rep.js');
+  const { replayTrace } = await import('../src/trace/replay.js');
+  for (const claimed of [1_000_000, 4_294_967_295]) {
+    const trace = parseRep(`0\n${claimed}\n2\n1\na 0 8\nf 0\n`, `claims-${claimed}.rep`);
+    assert.equal(trace.idCount, 1, `${claimed} ids claimed, 1 used`);
+    const result = replayTrace(trace, { verify: true, samples: 1, minTimedOpsPerSample: 1000 });
+    assert.equal(result.errors, 0, result.errorMessages.join('; '));
+  }
+});

@@ -78,6 +78,8 @@ export function parseRep(text: string, source: string): Trace {
   const ids = new Uint32Array(capacity);
   const sizes = new Float64Array(capacity);
   let count = 0;
+  /** 1 + the highest id the ops use: replay sizes its per-id arrays by this, never by the header's claim. */
+  let usedIds = 0;
 
   while (count < opCount) {
     if (pos >= end) {
@@ -125,6 +127,7 @@ export function parseRep(text: string, source: string): Trace {
     kinds[count] = kind;
     ids[count] = id;
     sizes[count] = size;
+    if (id >= usedIds) usedIds = id + 1;
     count++;
     pos = lineEnd + 1;
   }
@@ -137,7 +140,7 @@ export function parseRep(text: string, source: string): Trace {
   return {
     source,
     suggestedHeapSize,
-    idCount,
+    idCount: usedIds,
     weight,
     firstOpLine: REP_FIRST_OP_LINE,
     length: count,
