@@ -24,7 +24,7 @@ import type { BlockInfo, HeapEvent, HeapEventListener } from '../../base/types.j
 import type { SegfitEvent } from './events.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
-import { liveBuffer } from '../live-buffer.js';
+import { memoryViews } from '../views.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
 import { binInsert, binRemove, findFit, largestInBins, Meta, smallMapBit, smallMapWord } from './bins.js';
 import { chunkSizeFor, groupOf, isRegionTail, sizeOf, Chunk } from './layout.js';
@@ -65,12 +65,11 @@ export class SegFit implements AllocatorPolicy {
   }
 
   refresh(): void {
-    const buf = liveBuffer(this.os);
-    const len = buf.byteLength;
-    this.u8 = new Uint8Array(buf, 0, len);
-    this.u32 = new Uint32Array(buf, 0, Math.floor(len / 4));
-    this.f64 = new Float64Array(buf, 0, Math.floor(len / 8));
-    this.generation = this.u32[this.hw + Hdr.W_GENERATION];
+    const views = memoryViews(this.os);
+    this.u8 = views.u8;
+    this.u32 = views.u32;
+    this.f64 = views.f64;
+    this.generation = views.generation;
     this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
   }
 

@@ -27,7 +27,7 @@ import { DoubleFreeError, HeapError, InvalidPointerError } from '../../base/erro
 import type { BlockInfo, HeapEvent, HeapEventListener } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
-import { liveBuffer } from '../live-buffer.js';
+import { memoryViews } from '../views.js';
 import { countAlloc, countFree, countResize } from '../counters.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
 import type { TlsfEvent } from './events.js';
@@ -71,13 +71,11 @@ export class Tlsf implements AllocatorPolicy {
   }
 
   refresh(): void {
-    const buf = liveBuffer(this.os);
-    const len = buf.byteLength;
-    this.u8 = new Uint8Array(buf, 0, len);
-    // division, not >>> 2: a 4 GiB memory's length does not fit the 32 bits a shift works on
-    this.u32 = new Uint32Array(buf, 0, Math.floor(len / 4));
-    this.f64 = new Float64Array(buf, 0, Math.floor(len / 8));
-    this.generation = this.u32[this.hw + Hdr.W_GENERATION];
+    const views = memoryViews(this.os);
+    this.u8 = views.u8;
+    this.u32 = views.u32;
+    this.f64 = views.f64;
+    this.generation = views.generation;
     this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
   }
 
