@@ -92,13 +92,16 @@ export const enum Tl {
  *   P_FL_MAP     1 word:        bit fl set = some list of level fl is non-empty
  *   P_SL_MAPS    FL_COUNT words: bit sl of word fl set = list (fl, sl) non-empty
  *   P_HEADS      LISTS words:   head of list fl * SL_COUNT + sl (0 = empty)
+ *   P_LAST_FREED 1 word:        the pointer freed last (a second free of it is a double free,
+ *                               even when coalescing or a trim left no trace of the block)
  */
 export const enum Meta {
   P_FL_MAP = 0,
   P_SL_MAPS = 1,
   P_HEADS = 1 + Tl.FL_COUNT,
+  P_LAST_FREED = P_HEADS + Tl.LISTS,
   /** Even, so that what follows stays 8-aligned. */
-  POLICY_WORDS = P_HEADS + Tl.LISTS,
+  POLICY_WORDS = P_LAST_FREED + 2,
 }
 
 /** Unsigned size from a header word (bits 3..31). */

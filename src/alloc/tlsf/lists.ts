@@ -4,6 +4,8 @@
  * prev at b+8), newest first. Every function here touches a constant number of
  * words: one head, at most two neighbours' links, at most three bitmap words.
  */
+import type { HeapCorruptionError } from '../../base/errors.js';
+import { corrupt } from '../integrity.js';
 import { Meta, Tl } from './layout.js';
 
 /** Links free block b (header already written) at the head of list `index`. */
@@ -23,10 +25,16 @@ function setBits(u32: Uint32Array, pm: number, index: number): void {
   u32[pm + Meta.P_FL_MAP] |= 1 << fl;
 }
 
-/** Unlinks free block b from list `index`. */
+/**
+ * Unlinks free block b from list `index`. Safe unlinking: b's neighbours (or the list head)
+ * must point back at b, else nothing is written and HeapCorruptionError is thrown.
+ */
 export function listRemove(u32: Uint32Array, pm: number, b: number, index: number): void {
   const next = u32[(b + 4) >>> 2];
   const prev = u32[(b + 8) >>> 2];
+  if ((next !== 0 && u32[(next + 8) >>> 2] !== b) || (prev !== 0 ? u32[(prev + 4) >>> 2] : u32[pm + Meta.P_HEADS + index]) !== b) {
+    throw badLinks(u32, pm, b, index);
+  }
   if (next !== 0) u32[(next + 8) >>> 2] = prev;
   if (prev !== 0) {
     u32[(prev + 4) >>> 2] = next;
@@ -69,4 +77,10 @@ export function lastList(u32: Uint32Array, pm: number): number {
   if (f === 0) return -1;
   const fl = 31 - Math.clz32(f);
   return (fl << Tl.SL_BITS) | (31 - Math.clz32(u32[pm + Meta.P_SL_MAPS + fl]));
+}
+
+/** The corruption error for free block b whose links (or its list's head) do not point back at it. */
+export function badLinks(u32: Uint32Array, pm: number, b: number, index: number): HeapCorruptionError {
+  return corrupt(b, `corrupted free list (fl ${index >>> Tl.SL_BITS}, sl ${index & (Tl.SL_COUNT - 1)}): the free block's links `
+    + `(next ${u32[(b + 4) >>> 2]}, prev ${u32[(b + 8) >>> 2]}) or the list head (${u32[pm + Meta.P_HEADS + index]}) do not point back at it`);
 }

@@ -32,7 +32,8 @@ import { countAlloc, countFree, countResize } from '../counters.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
 import type { TlsfEvent } from './events.js';
 import { Blk, Meta, Tl, blockSizeFor, listOf, searchListOf, sizeOf } from './layout.js';
-import { clearBits, firstListFrom, lastList, listInsert, listRemove } from './lists.js';
+import { badLinks, clearBits, firstListFrom, lastList, listInsert, listRemove } from './lists.js';
+import { corrupt, damagedOr } from '../integrity.js';
 import { checkTlsf, walkTlsf } from './walk.js';
 
 export const TLSF_POLICY_ID = 3;
@@ -107,6 +108,9 @@ export class Tlsf implements AllocatorPolicy {
       this.work += 2;
       if (b !== 0) {
         const next = u32[(b + 4) >>> 2];
+        // integrity: the head is a free block of this size, and its links agree
+        if ((u32[b >>> 2] & ~Blk.PREV_USED) !== size || (b & 7) !== 0 || u32[(b + 8) >>> 2] !== 0
+          || (next !== 0 && u32[(next + 8) >>> 2] !== b)) throw this.badHead(b, size >>> 3);
         u32[hi] = next;
         if (next !== 0) u32[(next + 8) >>> 2] = 0;
         else clearBits(u32, this.pm, size >>> 3);
@@ -152,13 +156,18 @@ export class Tlsf implements AllocatorPolicy {
     const found = firstListFrom(u32, pm, from);
     this.work += 3;
     if (this.listener !== null) this.emitSearch(size, from, found);
-    return found < 0 ? 0 : u32[pm + Meta.P_HEADS + found];
+    if (found < 0) return 0;
+    const b = u32[pm + Meta.P_HEADS + found];
+    if (b === 0) throw corrupt(b, `corrupted bitmaps: the bit of list (fl ${found >>> Tl.SL_BITS}, sl ${found & (Tl.SL_COUNT - 1)}) says non-empty, its head is empty`);
+    return b;
   }
 
   /** Unlinks free block b and makes it a used block of `size` bytes (split: see useBlock). */
   private takeFree(b: number, size: number): void {
     const u32 = this.u32;
-    const have = sizeOf(u32[b >>> 2]);
+    const h = u32[b >>> 2];
+    const have = sizeOf(h);
+    if ((h & Blk.USED) !== 0 || have < size || (b & 7) !== 0 || b < this.heapStart || !this.tagsAgree(b, have)) throw this.badHead(b, listOf(size));
     listRemove(u32, this.pm, b, listOf(have));
     u32[this.hw + Hdr.W_FREE_BLOCKS] -= 1;
     this.useBlock(b, have, size);
@@ -217,20 +226,17 @@ export class Tlsf implements AllocatorPolicy {
     this.grew = false;
     const u32 = this.u32;
     const sentinel = u32[this.hw + Hdr.W_BRK] - 8;
-    let start = sentinel;
-    let last = 0;
+    const start = this.topStart(sentinel);
+    const last = sentinel - start;
     this.work += 2;
-    if ((u32[sentinel >>> 2] & Blk.PREV_USED) === 0) {
-      last = u32[(sentinel - 4) >>> 2];
-      start = sentinel - last;
-      if (last >= size) {
-        this.unlinkFree(start, last);
-        return start;
-      }
-    }
-    const prevBit = u32[start >>> 2] & Blk.PREV_USED;
-    if (!this.raiseTo(start + size + 8)) return 0;
+    // unlinked first (its links checked) so that damage stops before the break moves
     if (last !== 0) this.unlinkFree(start, last);
+    if (last >= size) return start;
+    const prevBit = u32[start >>> 2] & Blk.PREV_USED;
+    if (!this.raiseTo(start + size + 8)) {
+      if (last !== 0) this.linkFree(start, last);
+      return 0;
+    }
     this.grew = true;
     this.u32[start >>> 2] = size | prevBit;
     return start;
@@ -289,8 +295,7 @@ export class Tlsf implements AllocatorPolicy {
     } else {
       // from the top: the aligned position first, so the break rises no more than needed
       const u32 = this.u32;
-      const sentinel = u32[this.hw + Hdr.W_BRK] - 8;
-      const start = (u32[sentinel >>> 2] & Blk.PREV_USED) === 0 ? sentinel - u32[(sentinel - 4) >>> 2] : sentinel;
+      const start = this.topStart(u32[this.hw + Hdr.W_BRK] - 8);
       b = this.extendTop(alignedStart(start, align) + size - start);
       if (b === 0) return 0;
     }
@@ -322,6 +327,7 @@ export class Tlsf implements AllocatorPolicy {
     const h = u32[b >>> 2];
     const size = sizeOf(h);
     countFree(u32, this.f64, this.hw, this.hf, u32[(b + 4) >>> 2], size);
+    u32[this.pm + Meta.P_LAST_FREED] = b + Blk.HEADER;
     if (this.listener !== null) this.emitFree(b, size);
     this.freeRange(b, size, h & Blk.PREV_USED);
   }
@@ -341,6 +347,9 @@ export class Tlsf implements AllocatorPolicy {
     const nh = u32[next >>> 2];
     let merged = 0;
     this.work += 4;
+    // integrity: a free neighbour's size and boundary tags agree before it is merged
+    if ((nh & Blk.USED) === 0 && !this.tagsAgree(next, sizeOf(nh))) throw this.badNeighbour(next, 'next');
+    if (prevBit === 0 && !this.tagsAgree(b - u32[(b - 4) >>> 2], u32[(b - 4) >>> 2])) throw this.badNeighbour(b - u32[(b - 4) >>> 2], 'previous');
     if ((nh & Blk.USED) === 0) {
       const ns = sizeOf(nh);
       listRemove(u32, pm, next, listOf(ns));
@@ -380,7 +389,10 @@ export class Tlsf implements AllocatorPolicy {
       const next = b + have;
       const nh = u32[next >>> 2];
       let end = next;
-      if ((nh & Blk.USED) === 0) end += sizeOf(nh);
+      if ((nh & Blk.USED) === 0) {
+        if (!this.tagsAgree(next, sizeOf(nh))) throw this.badNeighbour(next, 'next');
+        end += sizeOf(nh);
+      }
       const atTop = end === u32[this.hw + Hdr.W_BRK] - 8;
       if (end - b < size && !atTop) return this.reallocMove(b, p, n, old);
       if (end !== next) this.unlinkFree(next, end - next);
@@ -481,6 +493,12 @@ export class Tlsf implements AllocatorPolicy {
 
   /** The error for a pointer blockOf refused; out of line, so blockOf stays small enough to inline. */
   private badBlock(op: string, p: number, why: Bad): HeapError {
+    // the pointer freed last, freed again, even when a merge or a trim left no trace of it
+    const refusal = p === this.u32[this.pm + Meta.P_LAST_FREED] ? new DoubleFreeError(op, p) : this.refusal(op, p, why);
+    return damagedOr(() => this.check(), refusal);
+  }
+
+  private refusal(op: string, p: number, why: Bad): HeapError {
     const u32 = this.u32;
     const sentinel = u32[this.hw + Hdr.W_BRK] - 8;
     const b = p - Blk.HEADER;
@@ -505,6 +523,47 @@ export class Tlsf implements AllocatorPolicy {
     }
   }
 
+  // ───────────────────────────────────────────── integrity (the checks are inline; the errors out of line)
+
+  /**
+   * Whether [b, b+size) can be a free block: a size of at least MIN_BLOCK inside the heap's
+   * blocks, a header saying so (not used) and a footer that agrees.
+   */
+  private tagsAgree(b: number, size: number): boolean {
+    const u32 = this.u32;
+    return size >= Blk.MIN_BLOCK && b >= this.heapStart && b + size <= u32[this.hw + Hdr.W_BRK] - 8
+      && ((u32[b >>> 2] & ~Blk.PREV_USED) >>> 0) === size && u32[(b + size - 4) >>> 2] === size;
+  }
+
+  /**
+   * Where the free block ending at the sentinel starts (the sentinel itself when the last block
+   * is used), after checking the sentinel and that block's boundary tags ("corrupted top size").
+   */
+  private topStart(sentinel: number): number {
+    const sh = this.u32[sentinel >>> 2];
+    if ((sh & ~Blk.PREV_USED) !== Blk.USED) throw corrupt(sentinel, `corrupted sentinel before the break: header ${sh}`);
+    if ((sh & Blk.PREV_USED) !== 0) return sentinel;
+    const last = this.u32[(sentinel - 4) >>> 2];
+    if (!this.tagsAgree(sentinel - last, last)) throw this.badNeighbour(sentinel - last, 'top');
+    return sentinel - last;
+  }
+
+  private badNeighbour(b: number, which: string): HeapError {
+    const u32 = this.u32;
+    return corrupt(b, `corrupted ${which} free block: its size and its boundary tags disagree (header ${u32[b >>> 2]}, `
+      + `the footer before the block after it ${u32[(b + sizeOf(u32[b >>> 2] ?? 0) - 4) >>> 2]}); a write past the end of a block?`);
+  }
+
+  /** The head of list `index` taken by malloc is not a free block of that list, or its links disagree. */
+  private badHead(b: number, index: number): HeapError {
+    const h = this.u32[b >>> 2];
+    if (h === undefined || (b & 7) !== 0 || b < this.heapStart || (h & Blk.USED) !== 0 || listOf(sizeOf(h)) !== index) {
+      return corrupt(b, `corrupted free list (fl ${index >>> Tl.SL_BITS}, sl ${index & (Tl.SL_COUNT - 1)}): it holds ${b}, `
+        + `whose header says ${h === undefined ? 'nothing (outside the heap)' : `size ${sizeOf(h)}${(h & Blk.USED) !== 0 ? ', used' : ''}`}`);
+    }
+    return badLinks(this.u32, this.pm, b, index);
+  }
+
   // ───────────────────────────────────────────── trim, check, walk
 
   trim(pad: number): number {
@@ -519,9 +578,9 @@ export class Tlsf implements AllocatorPolicy {
     const brk = u32[this.hw + Hdr.W_BRK];
     const sentinel = brk - 8;
     this.work += 2;
-    if ((u32[sentinel >>> 2] & Blk.PREV_USED) !== 0) return;
-    const last = u32[(sentinel - 4) >>> 2];
-    const start = sentinel - last;
+    const start = this.topStart(sentinel);
+    const last = sentinel - start;
+    if (last === 0) return;
     const keep = pad <= 0 ? 0 : Math.max(Blk.MIN_BLOCK, pad + 7 - ((pad + 7) % 8));
     if (keep >= last) return;
     this.unlinkFree(start, last);

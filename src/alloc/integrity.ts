@@ -1,0 +1,44 @@
+/**
+ * What every policy's integrity checks share (segfit/integrity.ts has segfit's own): the
+ * corruption error, the step budget that bounds every walk of a list kept in the heap, and
+ * the classification of a pointer a policy refused.
+ *
+ * The checks themselves are comparisons in each policy's hot paths on words the operation
+ * reads anyway, before it writes anything; only the throwers live here, out of line.
+ */
+import { HeapCorruptionError, type HeapError } from '../base/errors.js';
+
+/** The corruption error for block `b` (callers `throw corrupt(...)`). */
+export function corrupt(b: number, why: string): HeapCorruptionError {
+  return new HeapCorruptionError(b, why);
+}
+
+/**
+ * How many nodes a walk of a list inside [start, end) may visit: a list of distinct blocks of
+ * at least `minBlock` bytes cannot be longer, so one that is has a cycle (a damaged link).
+ */
+export function walkBudget(start: number, end: number, minBlock: number): number {
+  return Math.max(1, Math.ceil((end - start) / minBlock)) + 1;
+}
+
+/** The error for a list walk that ran past its budget (a damaged link made the list loop). */
+export function listLoops(list: string, at: number): HeapCorruptionError {
+  return corrupt(at, `corrupted free list: ${list} is longer than the heap can hold (a damaged link makes it loop)`);
+}
+
+/**
+ * The error for a pointer the policy refused as invalid: when a walk of the whole heap
+ * (the policy's check()) finds damaged metadata, the refusal is most likely that damage
+ * seen from a live block (a write past the end of the block before it), so the corruption
+ * is reported instead; on an intact heap, the InvalidPointerError stands. Error path only.
+ */
+export function damagedOr(check: () => void, refusal: HeapError): HeapError {
+  try {
+    check();
+  } catch (e) {
+    if (e instanceof HeapCorruptionError) return new HeapCorruptionError(e.block, `${e.invariant} (found while refusing: ${refusal.message})`);
+    // a check that trips over its own reads on damaged metadata: still damage
+    return corrupt(0, `the heap's metadata is damaged (${e instanceof Error ? e.message : String(e)}; found while refusing: ${refusal.message})`);
+  }
+  return refusal;
+}
