@@ -42,3 +42,13 @@ export function damagedOr(check: () => void, refusal: HeapError): HeapError {
   }
   return refusal;
 }
+
+/**
+ * The break from the heap header, checked against the memory (usage() and the inspections
+ * read it without walking): a break past the memory or misaligned is a damaged header word.
+ */
+export function checkedBreak(u32: Uint32Array, hw: number, brkWord: number): number {
+  const brk = u32[hw + brkWord] as number;
+  if (brk > u32.length * 4 || (brk & 7) !== 0) throw corrupt(brk, `the break ${brk} in the heap header lies past the memory (${u32.length * 4} bytes) or is misaligned`);
+  return brk;
+}

@@ -13,7 +13,7 @@
  * The search examines up to every free chunk: its work grows with the free list, which is
  * what these policies are here to show (the bins of segfit and tlsf exist to avoid it).
  */
-import { DoubleFreeError, InvalidPointerError } from '../../base/errors.js';
+import { DoubleFreeError, InvalidPointerError, type HeapError } from '../../base/errors.js';
 import type { BlockInfo, HeapEventListener } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
@@ -23,6 +23,8 @@ import type { AllocatorPolicy, PolicyOptions, PolicyUsage } from '../policy.js';
 import type { FitEvent } from './events.js';
 import { chunkSizeFor, sizeOf, Fit } from './layout.js';
 import { checkFits, walkFits } from './walk.js';
+import { checkedBreak, damagedOr, listLoops, walkBudget } from '../integrity.js';
+import { badLinksOf, badListed, badTags, freeTagsAgree, topStartOf } from '../boundary-tags.js';
 
 export abstract class FitAllocator implements AllocatorPolicy {
   abstract readonly policyId: number;
@@ -104,6 +106,7 @@ export abstract class FitAllocator implements AllocatorPolicy {
     const u32 = this.u32;
     const n = u32[(c + 4) >>> 2];
     const p = u32[(c + 8) >>> 2];
+    if (!this.linksAgree(c, n, p)) throw badLinksOf(u32, c, 'the free list');
     if (p !== 0) u32[(p + 4) >>> 2] = n;
     else u32[this.pm + Fit.P_HEAD] = n;
     if (n !== 0) u32[(n + 8) >>> 2] = p;
@@ -115,6 +118,7 @@ export abstract class FitAllocator implements AllocatorPolicy {
     const u32 = this.u32;
     const n = u32[(c + 4) >>> 2];
     const p = u32[(c + 8) >>> 2];
+    if (!this.linksAgree(c, n, p)) throw badLinksOf(u32, c, 'the free list');
     u32[(r + 4) >>> 2] = n;
     u32[(r + 8) >>> 2] = p;
     if (p !== 0) u32[(p + 4) >>> 2] = r;
@@ -133,6 +137,28 @@ export abstract class FitAllocator implements AllocatorPolicy {
 
   private sentinel(): number {
     return this.u32[this.hw + Hdr.W_BRK] - 8;
+  }
+
+  // ───────────────────────────────────────────── integrity (inline comparisons; errors out of line)
+
+  /** Safe unlinking: listed chunk c's neighbours n and p (or the list head) point back at it. */
+  private linksAgree(c: number, n: number, p: number): boolean {
+    const u32 = this.u32;
+    return (n === 0 || u32[(n + 8) >>> 2] === c) && (p !== 0 ? u32[(p + 4) >>> 2] : u32[this.pm + Fit.P_HEAD]) === c;
+  }
+
+  /** Whether [c, c+size) can be a free chunk of this heap (boundary-tags.ts). */
+  private tagsAgree(c: number, size: number): boolean {
+    return freeTagsAgree(this.u32, c, size, this.heapStart, this.sentinel());
+  }
+
+  /** How many chunks a walk of the free list may visit before it must be looping. */
+  protected listBudget(): number {
+    return walkBudget(this.heapStart, this.sentinel(), Fit.MIN_CHUNK);
+  }
+
+  protected listLoops(c: number): HeapError {
+    return listLoops('the free list', c);
   }
 
   // ───────────────────────────────────────────── malloc
@@ -160,7 +186,11 @@ export abstract class FitAllocator implements AllocatorPolicy {
     const before = this.work;
     const f = this.search(csize);
     if (this.listener !== null) this.emit({ type: 'fit-search', size: csize, examined: this.work - before, found: f });
-    if (f !== 0) return this.useFree(f, sizeOf(this.u32[f >>> 2]), csize);
+    if (f !== 0) {
+      const size = sizeOf(this.u32[f >>> 2]);
+      if (size < csize || !this.tagsAgree(f, size)) throw badListed(this.u32, f, 'the free list', (s) => s >= csize);
+      return this.useFree(f, size, csize);
+    }
     const c = this.extendTop(csize);
     return c === 0 ? 0 : this.useChunk(c, sizeOf(this.u32[c >>> 2]), csize);
   }
@@ -209,9 +239,10 @@ export abstract class FitAllocator implements AllocatorPolicy {
     let u32 = this.u32;
     const brk = u32[this.hw + Hdr.W_BRK];
     const sentinel = brk - 8;
-    let start = sentinel;
-    if ((u32[sentinel >>> 2] & Fit.PREV_USED) === 0) start = sentinel - u32[(sentinel - 4) >>> 2];
+    const start = topStartOf(u32, this.heapStart, sentinel);
     const newBrk = start + size + 8;
+    // its links checked before the break moves
+    if (start !== sentinel && !this.linksAgree(start, u32[(start + 4) >>> 2], u32[(start + 8) >>> 2])) throw badLinksOf(u32, start, 'the free list');
     if (newBrk > brk) {
       if (!this.os.raiseBreak(u32, this.f64, newBrk)) return 0;
       this.sync();
@@ -248,13 +279,13 @@ export abstract class FitAllocator implements AllocatorPolicy {
     let size: number;
     if (c !== 0) {
       size = sizeOf(this.u32[c >>> 2]);
+      if (size < csize + align + Fit.MIN_CHUNK || !this.tagsAgree(c, size)) throw badListed(this.u32, c, 'the free list', (s) => s >= csize);
       this.listRemove(c);
       this.u32[this.hw + Hdr.W_FREE_BLOCKS] -= 1;
     } else {
       // from the top: find the aligned start first, so the break rises no more than needed
       const u32 = this.u32;
-      const sentinel = this.sentinel();
-      const start = (u32[sentinel >>> 2] & Fit.PREV_USED) === 0 ? sentinel - u32[(sentinel - 4) >>> 2] : sentinel;
+      const start = topStartOf(u32, this.heapStart, this.sentinel());
       c = this.extendTop(alignedStart(start, align) - start + csize);
       if (c === 0) return 0;
       size = sizeOf(this.u32[c >>> 2]);
@@ -279,22 +310,45 @@ export abstract class FitAllocator implements AllocatorPolicy {
     if (typeof p !== 'number' || (p >>> 0) !== p || (p & 7) !== 0) throw badPointerValue(op, p);
     const u32 = this.u32;
     const sentinel = this.sentinel();
-    if (p < this.heapStart + Fit.HEADER || p >= sentinel) {
-      throw new InvalidPointerError(op, p, `outside the heap's blocks [${this.heapStart + Fit.HEADER}, ${sentinel})`);
-    }
     const c = p - Fit.HEADER;
     const h = u32[c >>> 2];
     const size = sizeOf(h);
-    if (size < Fit.MIN_CHUNK || c + size > sentinel) throw new InvalidPointerError(op, p, 'not the start of a block (bad size in header)');
-    const nh = u32[(c + size) >>> 2];
-    if ((h & Fit.USED) === 0) {
-      if ((nh & Fit.PREV_USED) === 0 && u32[(c + size - 4) >>> 2] === size) throw new DoubleFreeError(op, p);
-      throw new InvalidPointerError(op, p, 'not the start of a live block');
+    if (p >= this.heapStart + Fit.HEADER && p < sentinel && size >= Fit.MIN_CHUNK && c + size <= sentinel
+      && (h & Fit.USED) !== 0 && (u32[(c + size) >>> 2] & Fit.PREV_USED) !== 0) {
+      const slack = size - Fit.HEADER - u32[(c + 4) >>> 2];
+      if (slack >= 0 && slack <= Fit.MAX_SLACK) return c;
     }
-    if ((nh & Fit.PREV_USED) === 0) throw new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with the next block)');
-    const slack = size - Fit.HEADER - u32[(c + 4) >>> 2];
-    if (slack < 0 || slack > Fit.MAX_SLACK) throw new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with its size)');
-    return c;
+    throw this.badChunk(op, p);
+  }
+
+  /**
+   * The error for a pointer chunkOf refused (out of line): a double free when p is the pointer
+   * freed last or a free chunk; HeapCorruptionError when the heap's metadata is damaged
+   * (damagedOr); else InvalidPointerError naming what is wrong.
+   */
+  private badChunk(op: string, p: number): HeapError {
+    const u32 = this.u32;
+    const sentinel = this.sentinel();
+    const c = p - Fit.HEADER;
+    const h = u32[c >>> 2];
+    const size = sizeOf(h);
+    const refusal = (): HeapError => {
+      if (p === u32[this.pm + Fit.P_LAST_FREED]) return new DoubleFreeError(op, p);
+      if (p < this.heapStart + Fit.HEADER || p >= sentinel) {
+        return new InvalidPointerError(op, p, `outside the heap's blocks [${this.heapStart + Fit.HEADER}, ${sentinel})`);
+      }
+      if (h === Fit.ABSORBED) return new DoubleFreeError(op, p);
+      if (size < Fit.MIN_CHUNK || c + size > sentinel) return new InvalidPointerError(op, p, 'not the start of a block (bad size in header)');
+      const nh = u32[(c + size) >>> 2];
+      if ((h & Fit.USED) === 0) {
+        if (h === Fit.ABSORBED) return new DoubleFreeError(op, p);
+        if ((nh & Fit.PREV_USED) === 0 && u32[(c + size - 4) >>> 2] === size) return new DoubleFreeError(op, p);
+        return new InvalidPointerError(op, p, 'not the start of a live block');
+      }
+      if ((nh & Fit.PREV_USED) === 0) return new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with the next block)');
+      return new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with its size)');
+    };
+    return damagedOr(() => this.check(), refusal());
   }
 
   free(p: number): void {
@@ -308,6 +362,7 @@ export abstract class FitAllocator implements AllocatorPolicy {
     const h = u32[c >>> 2];
     const size = sizeOf(h);
     countFree(u32, this.f64, this.hw, this.hf, u32[(c + 4) >>> 2], size);
+    u32[this.pm + Fit.P_LAST_FREED] = c + Fit.HEADER;
     if (this.listener !== null) this.emit({ type: 'free', ptr: c + Fit.HEADER, size });
     this.freeRange(c, size, h & Fit.PREV_USED);
   }
@@ -324,9 +379,12 @@ export abstract class FitAllocator implements AllocatorPolicy {
     const next = c + size;
     const nh = u32[next >>> 2];
     let mergedNext = 0;
+    // integrity: a free neighbour's size and tags agree before it is merged (nothing written yet)
+    if ((nh & Fit.USED) === 0 && !this.tagsAgree(next, sizeOf(nh))) throw badTags(u32, next, 'next');
+    if (prevBit === 0 && !this.tagsAgree(c - u32[(c - 4) >>> 2], u32[(c - 4) >>> 2])) throw badTags(u32, c - u32[(c - 4) >>> 2], 'previous');
     if ((nh & Fit.USED) === 0) {
       this.listRemove(next);
-      u32[next >>> 2] = 0;
+      u32[next >>> 2] = Fit.ABSORBED;
       total += sizeOf(nh);
       mergedNext = next;
     }
@@ -334,7 +392,7 @@ export abstract class FitAllocator implements AllocatorPolicy {
       const ps = u32[(c - 4) >>> 2];
       start = c - ps;
       this.listRemove(start);
-      u32[c >>> 2] = 0;
+      u32[c >>> 2] = Fit.ABSORBED;
       total += ps;
     }
     this.tagFree(start, total);
@@ -362,12 +420,13 @@ export abstract class FitAllocator implements AllocatorPolicy {
       // grow in place: into a free next chunk, and at the top by raising the break
       const next = c + size;
       const nh = u32[next >>> 2];
+      if ((nh & Fit.USED) === 0 && !this.tagsAgree(next, sizeOf(nh))) throw badTags(u32, next, 'next');
       const end = (nh & Fit.USED) === 0 ? next + sizeOf(nh) : next;
       if (end - c < csize && end !== this.sentinel()) return this.reallocMove(c, p, n, old);
       if (end !== next) {
         this.listRemove(next);
         u32[this.hw + Hdr.W_FREE_BLOCKS] -= 1;
-        u32[next >>> 2] = 0;
+        u32[next >>> 2] = Fit.ABSORBED;
       }
       avail = end - c;
       if (avail < csize) {
@@ -425,9 +484,9 @@ export abstract class FitAllocator implements AllocatorPolicy {
     const u32 = this.u32;
     const brk = u32[this.hw + Hdr.W_BRK];
     const sentinel = brk - 8;
-    if ((u32[sentinel >>> 2] & Fit.PREV_USED) !== 0) return;
-    const lastSize = u32[(sentinel - 4) >>> 2];
-    const last = sentinel - lastSize;
+    const last = topStartOf(u32, this.heapStart, sentinel);
+    const lastSize = sentinel - last;
+    if (lastSize === 0) return;
     const keep = pad <= 0 ? 0 : Math.max(Fit.MIN_CHUNK, pad + 7 - ((pad + 7) % 8));
     if (keep >= lastSize) return;
     this.listRemove(last);
@@ -458,11 +517,16 @@ export abstract class FitAllocator implements AllocatorPolicy {
   usage(): PolicyUsage {
     const u32 = this.u32;
     let largest = 0;
-    for (let c = u32[this.pm + Fit.P_HEAD]; c !== 0; c = u32[(c + 4) >>> 2]) largest = Math.max(largest, sizeOf(u32[c >>> 2]));
+    const budget = this.listBudget();
+    let steps = 0;
+    for (let c = u32[this.pm + Fit.P_HEAD]; c !== 0; c = u32[(c + 4) >>> 2]) {
+      if (++steps > budget) throw this.listLoops(c);
+      largest = Math.max(largest, sizeOf(u32[c >>> 2]));
+    }
     const usedBytes = u32[this.hw + Hdr.W_USED_BYTES];
     return {
       usedBytes,
-      freeBytes: this.sentinel() - this.heapStart - usedBytes,
+      freeBytes: checkedBreak(u32, this.hw, Hdr.W_BRK) - 8 - this.heapStart - usedBytes,
       freeBlocks: u32[this.hw + Hdr.W_FREE_BLOCKS],
       largestFreeBlock: largest,
     };

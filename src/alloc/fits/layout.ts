@@ -29,7 +29,8 @@
  * it is used (so its footer is never read). The heap ends with an 8-byte sentinel of size 0
  * marked U, whose P bit says whether the last chunk is free; the break follows it.
  *
- * Policy metadata (after the heap header): the list head and the rover, one word each.
+ * Policy metadata (after the heap header): the list head, the rover and the pointer freed
+ * last, one word each.
  *
  * Invariants (checked by check()):
  *   - walking from heapStart by size reaches the sentinel at brk-8 exactly;
@@ -48,6 +49,8 @@ export const enum Fit {
   USED = 1,
   PREV_USED = 2,
   FLAGS = 7,
+  /** Header word of a chunk merged into a free neighbour (size 0, not USED): a second free of it is a double free. */
+  ABSORBED = 4,
 
   HEADER = 8,
   MIN_CHUNK = 16,
@@ -57,7 +60,10 @@ export const enum Fit {
   // policy metadata words
   P_HEAD = 0,
   P_ROVER = 1,
-  POLICY_WORDS = 2,
+  /** The pointer freed last: a second free of it is a double free whatever coalescing did. */
+  P_LAST_FREED = 2,
+  /** Even, so that what follows stays 8-aligned. */
+  POLICY_WORDS = 4,
 }
 
 /** Unsigned size from a header word. */

@@ -23,10 +23,11 @@ export class FirstFit extends FitAllocator {
 
   protected search(csize: number): number {
     const u32 = this.u32;
+    const budget = this.listBudget();
     let examined = 1; // the list head
     let c = u32[this.pm + Fit.P_HEAD];
     for (; c !== 0; c = u32[(c + 4) >>> 2]) {
-      examined++;
+      if (++examined > budget) throw this.listLoops(c);
       if (sizeOf(u32[c >>> 2]) >= csize) break;
     }
     this.work += examined;
@@ -43,10 +44,11 @@ export class NextFit extends FitAllocator {
     const head = u32[this.pm + Fit.P_HEAD];
     const rover = u32[this.pm + Fit.P_ROVER];
     const start = rover !== 0 ? rover : head;
+    const budget = this.listBudget();
     let examined = 1;
     let found = 0;
     for (let c = start; c !== 0;) {
-      examined++;
+      if (++examined > budget) throw this.listLoops(c);
       if (sizeOf(u32[c >>> 2]) >= csize) { found = c; break; }
       c = u32[(c + 4) >>> 2];
       if (c === 0) c = head; // wrap round to the head
@@ -65,11 +67,12 @@ export class BestFit extends FitAllocator {
 
   protected search(csize: number): number {
     const u32 = this.u32;
+    const budget = this.listBudget();
     let examined = 1;
     let best = 0;
     let bestSize = Infinity;
     for (let c = u32[this.pm + Fit.P_HEAD]; c !== 0; c = u32[(c + 4) >>> 2]) {
-      examined++;
+      if (++examined > budget) throw this.listLoops(c);
       const s = sizeOf(u32[c >>> 2]);
       if (s >= csize && s < bestSize) {
         best = c;

@@ -4,8 +4,7 @@
  * prev at b+8), newest first. Every function here touches a constant number of
  * words: one head, at most two neighbours' links, at most three bitmap words.
  */
-import type { HeapCorruptionError } from '../../base/errors.js';
-import { corrupt } from '../integrity.js';
+import { badLinksOf } from '../boundary-tags.js';
 import { Meta, Tl } from './layout.js';
 
 /** Links free block b (header already written) at the head of list `index`. */
@@ -33,7 +32,7 @@ export function listRemove(u32: Uint32Array, pm: number, b: number, index: numbe
   const next = u32[(b + 4) >>> 2];
   const prev = u32[(b + 8) >>> 2];
   if ((next !== 0 && u32[(next + 8) >>> 2] !== b) || (prev !== 0 ? u32[(prev + 4) >>> 2] : u32[pm + Meta.P_HEADS + index]) !== b) {
-    throw badLinks(u32, pm, b, index);
+    throw badLinksOf(u32, b, listName(index));
   }
   if (next !== 0) u32[(next + 8) >>> 2] = prev;
   if (prev !== 0) {
@@ -79,8 +78,7 @@ export function lastList(u32: Uint32Array, pm: number): number {
   return (fl << Tl.SL_BITS) | (31 - Math.clz32(u32[pm + Meta.P_SL_MAPS + fl]));
 }
 
-/** The corruption error for free block b whose links (or its list's head) do not point back at it. */
-export function badLinks(u32: Uint32Array, pm: number, b: number, index: number): HeapCorruptionError {
-  return corrupt(b, `corrupted free list (fl ${index >>> Tl.SL_BITS}, sl ${index & (Tl.SL_COUNT - 1)}): the free block's links `
-    + `(next ${u32[(b + 4) >>> 2]}, prev ${u32[(b + 8) >>> 2]}) or the list head (${u32[pm + Meta.P_HEADS + index]}) do not point back at it`);
+/** How errors name list `index`. */
+export function listName(index: number): string {
+  return `fl ${index >>> Tl.SL_BITS}, sl ${index & (Tl.SL_COUNT - 1)}`;
 }

@@ -32,8 +32,9 @@ import { countAlloc, countFree, countResize } from '../counters.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
 import type { TlsfEvent } from './events.js';
 import { Blk, Meta, Tl, blockSizeFor, listOf, searchListOf, sizeOf } from './layout.js';
-import { badLinks, clearBits, firstListFrom, lastList, listInsert, listRemove } from './lists.js';
-import { corrupt, damagedOr } from '../integrity.js';
+import { clearBits, firstListFrom, lastList, listInsert, listName, listRemove } from './lists.js';
+import { checkedBreak, corrupt, damagedOr } from '../integrity.js';
+import { badListed, badTags, freeTagsAgree, topStartOf } from '../boundary-tags.js';
 import { checkTlsf, walkTlsf } from './walk.js';
 
 export const TLSF_POLICY_ID = 3;
@@ -158,7 +159,7 @@ export class Tlsf implements AllocatorPolicy {
     if (this.listener !== null) this.emitSearch(size, from, found);
     if (found < 0) return 0;
     const b = u32[pm + Meta.P_HEADS + found];
-    if (b === 0) throw corrupt(b, `corrupted bitmaps: the bit of list (fl ${found >>> Tl.SL_BITS}, sl ${found & (Tl.SL_COUNT - 1)}) says non-empty, its head is empty`);
+    if (b === 0) throw corrupt(b, `corrupted bitmaps: the bit of list ${listName(found)} says non-empty, its head is empty`);
     return b;
   }
 
@@ -525,43 +526,22 @@ export class Tlsf implements AllocatorPolicy {
 
   // ───────────────────────────────────────────── integrity (the checks are inline; the errors out of line)
 
-  /**
-   * Whether [b, b+size) can be a free block: a size of at least MIN_BLOCK inside the heap's
-   * blocks, a header saying so (not used) and a footer that agrees.
-   */
+  /** Whether [b, b+size) can be a free block of this heap (boundary-tags.ts). */
   private tagsAgree(b: number, size: number): boolean {
-    const u32 = this.u32;
-    return size >= Blk.MIN_BLOCK && b >= this.heapStart && b + size <= u32[this.hw + Hdr.W_BRK] - 8
-      && ((u32[b >>> 2] & ~Blk.PREV_USED) >>> 0) === size && u32[(b + size - 4) >>> 2] === size;
+    return freeTagsAgree(this.u32, b, size, this.heapStart, this.u32[this.hw + Hdr.W_BRK] - 8);
   }
 
-  /**
-   * Where the free block ending at the sentinel starts (the sentinel itself when the last block
-   * is used), after checking the sentinel and that block's boundary tags ("corrupted top size").
-   */
   private topStart(sentinel: number): number {
-    const sh = this.u32[sentinel >>> 2];
-    if ((sh & ~Blk.PREV_USED) !== Blk.USED) throw corrupt(sentinel, `corrupted sentinel before the break: header ${sh}`);
-    if ((sh & Blk.PREV_USED) !== 0) return sentinel;
-    const last = this.u32[(sentinel - 4) >>> 2];
-    if (!this.tagsAgree(sentinel - last, last)) throw this.badNeighbour(sentinel - last, 'top');
-    return sentinel - last;
+    return topStartOf(this.u32, this.heapStart, sentinel);
   }
 
   private badNeighbour(b: number, which: string): HeapError {
-    const u32 = this.u32;
-    return corrupt(b, `corrupted ${which} free block: its size and its boundary tags disagree (header ${u32[b >>> 2]}, `
-      + `the footer before the block after it ${u32[(b + sizeOf(u32[b >>> 2] ?? 0) - 4) >>> 2]}); a write past the end of a block?`);
+    return badTags(this.u32, b, which);
   }
 
   /** The head of list `index` taken by malloc is not a free block of that list, or its links disagree. */
   private badHead(b: number, index: number): HeapError {
-    const h = this.u32[b >>> 2];
-    if (h === undefined || (b & 7) !== 0 || b < this.heapStart || (h & Blk.USED) !== 0 || listOf(sizeOf(h)) !== index) {
-      return corrupt(b, `corrupted free list (fl ${index >>> Tl.SL_BITS}, sl ${index & (Tl.SL_COUNT - 1)}): it holds ${b}, `
-        + `whose header says ${h === undefined ? 'nothing (outside the heap)' : `size ${sizeOf(h)}${(h & Blk.USED) !== 0 ? ', used' : ''}`}`);
-    }
-    return badLinks(this.u32, this.pm, b, index);
+    return badListed(this.u32, b, listName(index), (size) => listOf(size) === index);
   }
 
   // ───────────────────────────────────────────── trim, check, walk
@@ -615,7 +595,7 @@ export class Tlsf implements AllocatorPolicy {
     const usedBytes = u32[this.hw + Hdr.W_USED_BYTES];
     return {
       usedBytes,
-      freeBytes: u32[this.hw + Hdr.W_BRK] - 8 - this.heapStart - usedBytes,
+      freeBytes: checkedBreak(u32, this.hw, Hdr.W_BRK) - 8 - this.heapStart - usedBytes,
       freeBlocks: u32[this.hw + Hdr.W_FREE_BLOCKS],
       largestFreeBlock: largest,
     };
