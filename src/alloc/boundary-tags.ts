@@ -8,7 +8,7 @@
  * their messages out of line.
  */
 import type { HeapCorruptionError } from '../base/errors.js';
-import { corrupt } from './integrity.js';
+import { badLinksOf, corrupt } from './integrity.js';
 
 const USED = 1;
 const PREV_USED = 2;
@@ -58,8 +58,3 @@ export function badListed(u32: Uint32Array, b: number, list: string, fits: (size
   return badLinksOf(u32, b, list);
 }
 
-/** The error for free block b (links next at b+4, prev at b+8) whose neighbours or list head do not point back at it. */
-export function badLinksOf(u32: Uint32Array, b: number, list: string): HeapCorruptionError {
-  return corrupt(b, `corrupted free list (${list}): the free block's links (next ${u32[(b + 4) >>> 2]}, prev ${u32[(b + 8) >>> 2]}) `
-    + 'or the list head do not point back at it');
-}

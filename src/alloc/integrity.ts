@@ -52,3 +52,9 @@ export function checkedBreak(u32: Uint32Array, hw: number, brkWord: number): num
   if (brk > u32.length * 4 || (brk & 7) !== 0) throw corrupt(brk, `the break ${brk} in the heap header lies past the memory (${u32.length * 4} bytes) or is misaligned`);
   return brk;
 }
+
+/** The error for free block b (links next at b+4, prev at b+8) whose neighbours or list head do not point back at it. */
+export function badLinksOf(u32: Uint32Array, b: number, list: string): HeapCorruptionError {
+  return corrupt(b, `corrupted free list (${list}): the free block's links (next ${u32[(b + 4) >>> 2]}, prev ${u32[(b + 8) >>> 2]}) `
+    + 'or the list head do not point back at it');
+}

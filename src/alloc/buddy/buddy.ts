@@ -13,7 +13,7 @@
  * Work: one unit for the bitmap word, one per list popped, per split and per buddy
  * examined: at most about 2 * (MAX_ORDER - MIN_ORDER) whatever the heap holds.
  */
-import { DoubleFreeError, InvalidPointerError } from '../../base/errors.js';
+import { DoubleFreeError, InvalidPointerError, type HeapError } from '../../base/errors.js';
 import type { BlockInfo, HeapEventListener } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
@@ -23,6 +23,7 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import type { BuddyEvent } from './events.js';
 import { freeHeader, isHeader, orderFor, orderOf, Buddy } from './layout.js';
 import { checkBuddy, walkBuddy } from './walk.js';
+import { badLinksOf, checkedBreak, corrupt, damagedOr } from '../integrity.js';
 
 export const BUDDY_POLICY_ID = 13;
 
@@ -88,6 +89,8 @@ export class BuddyAllocator implements AllocatorPolicy {
     const u32 = this.u32;
     const hi = this.pm + Buddy.P_HEADS + k;
     const h = u32[hi];
+    // integrity: the head is a free block of this order at the front of its list
+    if (h !== 0 && (u32[h >>> 2] !== freeHeader(k) || u32[(h + 8) >>> 2] !== 0)) throw this.badListed(h, k);
     u32[b >>> 2] = freeHeader(k);
     u32[(b + 4) >>> 2] = h;
     u32[(b + 8) >>> 2] = 0;
@@ -101,6 +104,7 @@ export class BuddyAllocator implements AllocatorPolicy {
     const u32 = this.u32;
     const n = u32[(b + 4) >>> 2];
     const p = u32[(b + 8) >>> 2];
+    if (!this.linksAgree(b, k)) throw badLinksOf(u32, b, `order ${k}`);
     if (p !== 0) u32[(p + 4) >>> 2] = n;
     else {
       u32[this.pm + Buddy.P_HEADS + k] = n;
@@ -108,6 +112,30 @@ export class BuddyAllocator implements AllocatorPolicy {
     }
     if (n !== 0) u32[(n + 8) >>> 2] = p;
     u32[this.hw + Hdr.W_FREE_BLOCKS] -= 1;
+  }
+
+  /** Safe unlinking: free block b's neighbours on the list of order k (or its head) point back at it. */
+  private linksAgree(b: number, k: number): boolean {
+    const u32 = this.u32;
+    const n = u32[(b + 4) >>> 2];
+    const p = u32[(b + 8) >>> 2];
+    return (n === 0 || u32[(n + 8) >>> 2] === b) && (p !== 0 ? u32[(p + 4) >>> 2] : u32[this.pm + Buddy.P_HEADS + k]) === b;
+  }
+
+  /** Whether b can be a free block of order k in the space: aligned to its size, inside it, its header saying so. */
+  private isFreeBlock(b: number, k: number): boolean {
+    const rel = b - this.base;
+    return rel >= 0 && rel % 2 ** k === 0 && b + 2 ** k <= this.u32[this.hw + Hdr.W_BRK] && this.u32[b >>> 2] === freeHeader(k);
+  }
+
+  /** The list of order k holds b, which is not a free block of that order (or its links disagree). */
+  private badListed(b: number, k: number): HeapError {
+    const w = this.u32[b >>> 2];
+    if (!this.isFreeBlock(b, k)) {
+      return corrupt(b, `corrupted free list (order ${k}): it holds ${b}, whose header is `
+        + `${w === undefined ? 'outside the heap' : `${w}${isHeader(w) ? ` (order ${orderOf(w)}, kind ${(w & Buddy.KIND_MASK) >>> 8})` : ' (no block header)'}`}`);
+    }
+    return badLinksOf(this.u32, b, `order ${k}`);
   }
 
   // ───────────────────────────────────────────── malloc
@@ -146,6 +174,8 @@ export class BuddyAllocator implements AllocatorPolicy {
     if (k > Buddy.MAX_ORDER || above === 0) return 0;
     let j = 31 - Math.clz32(above & -above);
     const b = u32[this.pm + Buddy.P_HEADS + j];
+    if (b === 0) throw corrupt(b, `corrupted bitmap: the bit of order ${j} says its list is non-empty, its head is empty`);
+    if (!this.isFreeBlock(b, j)) throw this.badListed(b, j);
     this.unlink(b, j);
     this.work += 1 + j - k;
     while (j > k) {
@@ -226,18 +256,33 @@ export class BuddyAllocator implements AllocatorPolicy {
    */
   private headerOf(op: string, p: unknown): number {
     if (typeof p !== 'number' || (p >>> 0) !== p || (p & 7) !== 0) throw badPointerValue(op, p);
-    const brk = this.u32[this.hw + Hdr.W_BRK];
-    if (p < this.base + Buddy.HEADER || p >= brk) {
-      throw new InvalidPointerError(op, p, `outside the heap's blocks [${this.base + Buddy.HEADER}, ${brk})`);
-    }
     const h = p - Buddy.HEADER;
     const w = this.u32[h >>> 2];
-    if (!isHeader(w)) throw new InvalidPointerError(op, p, 'not the start of a block (no block header before it)');
     const kind = w & Buddy.KIND_MASK;
-    if (kind === 0 || kind === Buddy.GONE) throw new DoubleFreeError(op, p);
-    const b = this.blockOf(h, w);
-    if (b < 0) throw new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with its block)');
+    if (p < this.base + Buddy.HEADER || p >= this.u32[this.hw + Hdr.W_BRK] || !isHeader(w) || kind === 0 || kind === Buddy.GONE
+      || this.blockOf(h, w) < 0) throw this.badHeader(op, p);
     return h;
+  }
+
+  /**
+   * The error for a pointer headerOf refused (out of line): a double free when p is the
+   * pointer freed last or its header says free or gone; HeapCorruptionError when the heap's
+   * metadata is damaged (damagedOr); else InvalidPointerError naming what is wrong.
+   */
+  private badHeader(op: string, p: number): HeapError {
+    const refusal = (): HeapError => {
+      const brk = this.u32[this.hw + Hdr.W_BRK];
+      if (p === this.u32[this.pm + Buddy.P_LAST_FREED]) return new DoubleFreeError(op, p);
+      if (p < this.base + Buddy.HEADER || p >= brk) {
+        return new InvalidPointerError(op, p, `outside the heap's blocks [${this.base + Buddy.HEADER}, ${brk})`);
+      }
+      const w = this.u32[(p - Buddy.HEADER) >>> 2];
+      if (!isHeader(w)) return new InvalidPointerError(op, p, 'not the start of a block (no block header before it)');
+      const kind = w & Buddy.KIND_MASK;
+      if (kind === 0 || kind === Buddy.GONE) return new DoubleFreeError(op, p);
+      return new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with its block)');
+    };
+    return damagedOr(() => this.check(), refusal());
   }
 
   /** The block of the payload header h (word w), or -1 when the header and its block disagree. */
@@ -273,6 +318,7 @@ export class BuddyAllocator implements AllocatorPolicy {
     const k = orderOf(w);
     const b = this.blockOf(h, w);
     countFree(u32, this.f64, this.hw, this.hf, u32[(h + 4) >>> 2], 2 ** k);
+    u32[this.pm + Buddy.P_LAST_FREED] = h + Buddy.HEADER;
     if (this.listener !== null) this.emit({ type: 'free', ptr: h + Buddy.HEADER, size: 2 ** k });
     if (h !== b) u32[h >>> 2] = (Buddy.MAGIC | Buddy.GONE | k) >>> 0;
     this.freeBlock(b, k, true);
@@ -353,6 +399,8 @@ export class BuddyAllocator implements AllocatorPolicy {
     for (let j = k; j < want; j++) {
       this.work += 1;
       if (rel % 2 ** (j + 1) !== 0 || rel + 2 ** (j + 1) > space || u32[(b + 2 ** j) >>> 2] !== freeHeader(j)) return false;
+      // every buddy's links checked before the first is unlinked: nothing written on damage
+      if (!this.linksAgree(b + 2 ** j, j)) throw badLinksOf(u32, b + 2 ** j, `order ${j}`);
     }
     for (let j = k; j < want; j++) {
       this.unlink(b + 2 ** j, j);
@@ -426,7 +474,7 @@ export class BuddyAllocator implements AllocatorPolicy {
     const usedBytes = u32[this.hw + Hdr.W_USED_BYTES];
     return {
       usedBytes,
-      freeBytes: this.spaceSize() - usedBytes,
+      freeBytes: checkedBreak(u32, this.hw, Hdr.W_BRK) - this.base - usedBytes,
       freeBlocks: u32[this.hw + Hdr.W_FREE_BLOCKS],
       largestFreeBlock: map === 0 ? 0 : 2 ** (31 - Math.clz32(map)),
     };

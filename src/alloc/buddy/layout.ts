@@ -35,7 +35,7 @@
  * free of that pointer (DoubleFreeError) from a pointer that was never returned.
  *
  * Policy metadata (after the heap header): one free-list head per order (doubly linked,
- * newest first) and a bitmap word of the non-empty orders.
+ * newest first), a bitmap word of the non-empty orders and the pointer freed last.
  *
  * Invariants (checked by check()):
  *   - walking from heapStart by 2^order reaches the break exactly; every block's offset is a
@@ -71,7 +71,9 @@ export const enum Buddy {
   // policy metadata words
   P_HEADS = 0,
   P_BITMAP = 32,
-  POLICY_WORDS = 33,
+  /** The pointer freed last: a second free of it is a double free, even after a trim took its block. */
+  P_LAST_FREED = 33,
+  POLICY_WORDS = 34,
 }
 
 export function orderOf(header: number): number {

@@ -23,8 +23,8 @@ import type { AllocatorPolicy, PolicyOptions, PolicyUsage } from '../policy.js';
 import type { FitEvent } from './events.js';
 import { chunkSizeFor, sizeOf, Fit } from './layout.js';
 import { checkFits, walkFits } from './walk.js';
-import { checkedBreak, damagedOr, listLoops, walkBudget } from '../integrity.js';
-import { badLinksOf, badListed, badTags, freeTagsAgree, topStartOf } from '../boundary-tags.js';
+import { badLinksOf, checkedBreak, damagedOr, listLoops, walkBudget } from '../integrity.js';
+import { badListed, badTags, freeTagsAgree, topStartOf } from '../boundary-tags.js';
 
 export abstract class FitAllocator implements AllocatorPolicy {
   abstract readonly policyId: number;
@@ -95,6 +95,8 @@ export abstract class FitAllocator implements AllocatorPolicy {
   private listPush(c: number): void {
     const u32 = this.u32;
     const h = u32[this.pm + Fit.P_HEAD];
+    // integrity: the head is at the front of the list (else its back link would be written anywhere)
+    if (h !== 0 && u32[(h + 8) >>> 2] !== 0) throw badLinksOf(u32, h, 'the free list');
     u32[(c + 4) >>> 2] = h;
     u32[(c + 8) >>> 2] = 0;
     if (h !== 0) u32[(h + 8) >>> 2] = c;

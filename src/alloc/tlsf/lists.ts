@@ -4,13 +4,15 @@
  * prev at b+8), newest first. Every function here touches a constant number of
  * words: one head, at most two neighbours' links, at most three bitmap words.
  */
-import { badLinksOf } from '../boundary-tags.js';
+import { badLinksOf } from '../integrity.js';
 import { Meta, Tl } from './layout.js';
 
 /** Links free block b (header already written) at the head of list `index`. */
 export function listInsert(u32: Uint32Array, pm: number, b: number, index: number): void {
   const hi = pm + Meta.P_HEADS + index;
   const head = u32[hi];
+  // integrity: the head is at the front of its list (else its back link would be written anywhere)
+  if (head !== 0 && u32[(head + 8) >>> 2] !== 0) throw badLinksOf(u32, head, listName(index));
   u32[(b + 4) >>> 2] = head;
   u32[(b + 8) >>> 2] = 0;
   if (head !== 0) u32[(head + 8) >>> 2] = b;
