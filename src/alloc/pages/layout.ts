@@ -118,7 +118,9 @@ export const enum Pg {
   P_EPOCH = 83,
   /** Bumped whenever a page's reserved capacity changes: stats() re-reads the class lists only then. */
   P_RESERVED_EPOCH = 84,
-  POLICY_WORDS = 85,
+  /** The pointer freed last: a second free of it is a double free, even after its span went back. */
+  P_LAST_FREED = 85,
+  POLICY_WORDS = 86,
 }
 
 /** Block sizes: 8..128 in steps of 8, then four classes per power of two up to 8 KiB (40 classes). */

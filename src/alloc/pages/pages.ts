@@ -28,6 +28,7 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import type { PagesEvent } from './events.js';
 import { blockAlign, blockIndex, CLASS_COUNT, CLASS_OF, CLASS_SIZE, divisorOf, PAGES_POLICY_ID, pageCapacity, Pg, Tune } from './layout.js';
 import { bitAt, clearBits, findRun, setBitAtOrBelow, setBits } from './slots.js';
+import { checkedBreak, corrupt, damagedOr, walkBudget } from '../integrity.js';
 import { checkPages, freeRunsOf, pagesUsage, reservedOf, walkPages, type Spare } from './walk.js';
 
 /** Header word of a span given back to the free slots (its other words kept: see freedBlock). */
@@ -88,6 +89,10 @@ export class Pages implements AllocatorPolicy {
     this.slot0 = this.u32[this.pm + Pg.P_SLOT0];
     this.hm = this.heapStart >>> 2;
     this.fm = this.hm + this.u32[this.pm + Pg.P_MAP_WORDS];
+    // integrity: slot 0 follows the two slot maps (0 before format)
+    if (this.slot0 !== 0 && this.slot0 !== this.heapStart + this.u32[this.pm + Pg.P_MAP_WORDS] * 8) {
+      throw corrupt(this.pm * 4, `corrupted pages metadata: slot 0 at ${this.slot0}, the slot maps of ${this.u32[this.pm + Pg.P_MAP_WORDS]} words at ${this.heapStart}`);
+    }
     // isMapped(n) holds from 8·ceil(T/8) - 15 bytes up (T = mmapThreshold)
     this.smallMax = Math.min(Pg.SMALL_MAX, 8 * Math.ceil(this.u32[this.hw + Hdr.W_MMAP_THRESHOLD] / 8) - 16);
   }
@@ -134,10 +139,16 @@ export class Pages implements AllocatorPolicy {
       if (pg !== 0 && head !== 0) {
         const bsize = u32[pw + Pg.PH_BSIZE];
         const b = pg + u32[pw + Pg.PH_FIRST] + (head - 1) * bsize;
+        const ri = ((pg + Pg.HEADER) >>> 1) + head - 1;
+        // integrity: a page of this class, the block and the next on the free list below bump, the block free
+        const bump = u32[pw + Pg.PH_BUMP];
+        if (u32[pw] !== Pg.SMALL_MAGIC || bsize !== CLASS_SIZE[c] || head > bump || u32[b >>> 2] > bump || this.u16[ri] !== 0) {
+          throw this.badPage(pg, c);
+        }
         u32[pw + Pg.PH_FREE] = u32[b >>> 2];
         u32[pw + Pg.PH_USED] += 1;
         u32[this.pm + Pg.P_CLASS_FREE + c] -= 1;
-        this.u16[((pg + Pg.HEADER) >>> 1) + head - 1] = n + 1;
+        this.u16[ri] = n + 1;
         countAlloc(u32, this.f64, this.hw, this.hf, n, bsize, false);
         return b;
       }
@@ -165,6 +176,8 @@ export class Pages implements AllocatorPolicy {
     const idx = u32[pw + Pg.PH_FREE] - 1;
     const bsize = u32[pw + Pg.PH_BSIZE];
     const b = pg + u32[pw + Pg.PH_FIRST] + idx * bsize;
+    const bump = u32[pw + Pg.PH_BUMP];
+    if (idx >= bump || u32[b >>> 2] > bump || this.u16[((pg + Pg.HEADER) >>> 1) + idx] !== 0) throw this.badPage(pg, c);
     u32[pw + Pg.PH_FREE] = u32[b >>> 2];
     u32[pw + Pg.PH_USED] += 1;
     u32[this.pm + Pg.P_CLASS_FREE + c] -= 1;
@@ -185,9 +198,12 @@ export class Pages implements AllocatorPolicy {
   private pageWithRoom(c: number): number {
     const u32 = this.u32;
     let pg = u32[this.pm + c];
+    let budget = walkBudget(this.slot0, u32[this.hw + Hdr.W_BRK], Pg.SLOT);
     while (pg !== 0) {
       this.work += 1;
       const pw = pg >>> 2;
+      // integrity: each page on the list is a page of this class (the walk bounded by the slot count)
+      if (--budget < 0 || !this.isPage(pg, c)) throw this.badPage(pg, c);
       if (u32[pw + Pg.PH_FREE] !== 0) return pg;
       if (u32[pw + Pg.PH_BUMP] < u32[pw + Pg.PH_CAP]) {
         this.extend(pg);
@@ -262,6 +278,10 @@ export class Pages implements AllocatorPolicy {
     const pw = pg >>> 2;
     const next = u32[pw + Pg.PH_NEXT];
     const prev = u32[pw + Pg.PH_PREV];
+    // safe unlinking: the neighbours (or the class's head) point back at the page
+    if ((next !== 0 && u32[(next >>> 2) + Pg.PH_PREV] !== pg) || (prev !== 0 ? u32[(prev >>> 2) + Pg.PH_NEXT] : u32[this.pm + u32[pw + Pg.PH_CLASS]]) !== pg) {
+      throw corrupt(pg, `corrupted page list: the page's links (next ${next}, prev ${prev}) do not point back at it`);
+    }
     if (prev !== 0) u32[(prev >>> 2) + Pg.PH_NEXT] = next;
     else u32[this.pm + u32[pw + Pg.PH_CLASS]] = next;
     if (next !== 0) u32[(next >>> 2) + Pg.PH_PREV] = prev;
@@ -280,7 +300,9 @@ export class Pages implements AllocatorPolicy {
   private mallocLarge(n: number, align: number): number {
     this.grew = false;
     const mapped = this.isMapped(n);
-    const a = Math.max(align, mapped ? this.u32[this.hw + Hdr.W_PAGE_SIZE] : 8);
+    const pageSize = this.u32[this.hw + Hdr.W_PAGE_SIZE];
+    if (pageSize < 8 || pageSize > Pg.SLOT || (pageSize & (pageSize - 1)) !== 0) throw corrupt(this.hw * 4, `corrupted heap header: pageSize ${pageSize}`);
+    const a = Math.max(align, mapped ? pageSize : 8);
     const size = Math.max(8, alignUp(n, 8));
     const need = Pg.HEADER + (a - 8) + size;
     const s = this.takeSpan(Math.ceil(need / Pg.SLOT), need);
@@ -479,7 +501,8 @@ export class Pages implements AllocatorPolicy {
       const idx = blockIndex(rel, u32[pw + Pg.PH_DIV]);
       const ri = ((pg + Pg.HEADER) >>> 1) + idx;
       const r = rel >= 0 && idx * bsize === rel && idx < u32[pw + Pg.PH_BUMP] ? this.u16[ri] : 0;
-      if (r !== 0) {
+      // integrity: the requested size fits the block (else the error path says what is damaged)
+      if (r !== 0 && r <= bsize + 1) {
         this.u16[ri] = 0;
         u32[p >>> 2] = u32[pw + Pg.PH_FREE];
         u32[pw + Pg.PH_FREE] = idx + 1;
@@ -487,6 +510,7 @@ export class Pages implements AllocatorPolicy {
         const used = u32[pw + Pg.PH_USED] - 1;
         u32[pw + Pg.PH_USED] = used;
         countFree(u32, this.f64, this.hw, this.hf, r - 1, bsize);
+        u32[this.pm + Pg.P_LAST_FREED] = p;
         if (this.listener !== null) this.emit({ type: 'free', ptr: p, size: bsize });
         if (used === 0 || (u32[pw + Pg.PH_FLAGS] & Pg.IN_LIST) === 0) this.pageFreed(pg);
         return;
@@ -533,6 +557,7 @@ export class Pages implements AllocatorPolicy {
     u32[this.pm + Pg.P_CLASS_FREE + u32[pw + Pg.PH_CLASS]] += 1;
     u32[pw + Pg.PH_USED] -= 1;
     countFree(u32, this.f64, this.hw, this.hf, r - 1, bsize);
+    u32[this.pm + Pg.P_LAST_FREED] = b;
     if (this.listener !== null) this.emit({ type: 'free', ptr: b, size: bsize });
     this.pageFreed(pg);
   }
@@ -543,6 +568,7 @@ export class Pages implements AllocatorPolicy {
     const bytes = u32[pw + Pg.PH_SPAN_BYTES];
     const p = s + u32[pw + Pg.PH_FIRST];
     countFree(u32, this.f64, this.hw, this.hf, u32[pw + Pg.PH_BSIZE], bytes);
+    u32[this.pm + Pg.P_LAST_FREED] = p;
     const mapped = (u32[pw + Pg.PH_CLASS] & Pg.LARGE_MAPPED) !== 0;
     if (mapped) {
       this.f64[this.hf + Hdr.F_RUNS_UNMAPPED] += 1;
@@ -562,6 +588,15 @@ export class Pages implements AllocatorPolicy {
    */
   resolve(op: string, p: unknown): number {
     if (typeof p !== 'number' || (p >>> 0) !== p || (p & 7) !== 0) throw this.badValue(op, p);
+    try {
+      return this.resolveBlock(op, p);
+    } catch (e) {
+      // a refusal: the pointer freed last is a double free; on damaged metadata, the damage
+      throw e instanceof HeapError ? damagedOr(() => this.check(), p === this.u32[this.pm + Pg.P_LAST_FREED] ? new DoubleFreeError(op, p) : e) : e;
+    }
+  }
+
+  private resolveBlock(op: string, p: number): number {
     const u32 = this.u32;
     const brk = u32[this.hw + Hdr.W_BRK];
     if (p < this.slot0 + Pg.HEADER || p >= brk) {
@@ -575,7 +610,11 @@ export class Pages implements AllocatorPolicy {
     if (s < 0) throw new InvalidPointerError(op, p, 'not inside any page');
     const pw = s >>> 2;
     if (u32[pw] === Pg.LARGE_MAGIC) {
-      if (p === s + u32[pw + Pg.PH_FIRST]) { this.blockIdx = -1; return s; }
+      if (p === s + u32[pw + Pg.PH_FIRST]) {
+        this.checkLarge(s);
+        this.blockIdx = -1;
+        return s;
+      }
       throw new InvalidPointerError(op, p, `not the start of a block (inside the large block at ${s + u32[pw + Pg.PH_FIRST]})`);
     }
     if (u32[pw] !== Pg.SMALL_MAGIC || h !== i) throw new InvalidPointerError(op, p, 'not the start of a block (no page header)');
@@ -585,7 +624,9 @@ export class Pages implements AllocatorPolicy {
     const idx = blockIndex(rel, u32[pw + Pg.PH_DIV]);
     if (idx * bsize !== rel) throw new InvalidPointerError(op, p, `not the start of a block (inside block ${s + u32[pw + Pg.PH_FIRST] + idx * bsize} of ${bsize} bytes)`);
     if (idx >= u32[pw + Pg.PH_BUMP]) throw new InvalidPointerError(op, p, 'not the start of a live block (never allocated)');
-    if (this.u16[((s + Pg.HEADER) >>> 1) + idx] === 0) throw new DoubleFreeError(op, p);
+    const r = this.u16[((s + Pg.HEADER) >>> 1) + idx];
+    if (r === 0) throw new DoubleFreeError(op, p);
+    if (r > bsize + 1) throw corrupt(p, `corrupted page ${s}: the requested size ${r - 1} recorded for the block exceeds its ${bsize} bytes`);
     this.blockIdx = idx;
     return s;
   }
@@ -602,6 +643,40 @@ export class Pages implements AllocatorPolicy {
       if (rel === 0 || (small && rel > 0 && rel % bsize === 0 && rel / bsize < u32[pw + Pg.PH_BUMP])) throw new DoubleFreeError(op, p);
     }
     throw new InvalidPointerError(op, p, 'not the start of a live block (in a free page)');
+  }
+
+  // ───────────────────────────────────────────── integrity (the checks inline, the errors out of line)
+
+  /** Whether pg holds the header of a page of class c. */
+  private isPage(pg: number, c: number): boolean {
+    const pw = pg >>> 2;
+    return (pg & (Pg.SLOT - 1)) === (this.slot0 & (Pg.SLOT - 1)) && pg >= this.slot0 && this.u32[pw] === Pg.SMALL_MAGIC
+      && this.u32[pw + Pg.PH_CLASS] === c && this.u32[pw + Pg.PH_BSIZE] === CLASS_SIZE[c] && this.u32[pw + Pg.PH_BUMP] <= this.u32[pw + Pg.PH_CAP];
+  }
+
+  /** The error for the page pg of class c's list whose header, free list or block sizes cannot be right. */
+  private badPage(pg: number, c: number): HeapError {
+    const pw = pg >>> 2;
+    const u32 = this.u32;
+    if (!this.isPage(pg, c)) {
+      return corrupt(pg, `corrupted page list of class ${c} (${CLASS_SIZE[c]}-byte blocks): it holds ${pg}, whose header `
+        + `(magic ${u32[pw]}, class ${u32[pw + Pg.PH_CLASS]}, block size ${u32[pw + Pg.PH_BSIZE]}) is not a page of that class, or the list loops`);
+    }
+    return corrupt(pg, `corrupted free list of the page at ${pg} (class ${c}): its head ${u32[pw + Pg.PH_FREE]} or a block's link `
+      + `points past the ${u32[pw + Pg.PH_BUMP]} blocks handed out, or at a block in use (a write past the end of a block?)`);
+  }
+
+  /** A large span's header: its slots, committed bytes and payload offset must agree, before its slots are given back. */
+  private checkLarge(s: number): void {
+    const u32 = this.u32;
+    const pw = s >>> 2;
+    const k = u32[pw + Pg.PH_NSLOTS];
+    const bytes = u32[pw + Pg.PH_SPAN_BYTES];
+    if (k < 1 || s + (k - 1) * Pg.SLOT >= u32[this.hw + Hdr.W_BRK] || bytes > k * Pg.SLOT || bytes <= (k - 1) * Pg.SLOT
+      || u32[pw + Pg.PH_FIRST] >= bytes || u32[pw + Pg.PH_FIRST] + u32[pw + Pg.PH_BSIZE] > bytes) {
+      throw corrupt(s, `corrupted header of the large span at ${s}: ${k} slots, ${bytes} bytes, payload at +${u32[pw + Pg.PH_FIRST]} `
+        + `holding ${u32[pw + Pg.PH_BSIZE]} bytes do not agree (a write past the end of the block before it?)`);
+    }
   }
 
   private badValue(op: string, p: unknown): HeapError {
@@ -743,6 +818,7 @@ export class Pages implements AllocatorPolicy {
 
   /** O(pages with free blocks + slot map words): no walk over the blocks. */
   usage(): PolicyUsage {
+    checkedBreak(this.u32, this.hw, Hdr.W_BRK);
     const sp = this.spare;
     const epoch = this.u32[this.pm + Pg.P_EPOCH];
     const reservedEpoch = this.u32[this.pm + Pg.P_RESERVED_EPOCH];
