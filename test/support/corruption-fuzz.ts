@@ -52,12 +52,13 @@ export function fuzzCorruption(seed: number, backing: BackingKind, allocator: Al
       } else if (roll < 0.95) {
         const p = [...live.keys()][int(live.size)] as number;
         const n = sizeOf();
+        const old = live.get(p) as number;
         live.delete(p);
         const q = heap.realloc(p, n);
         const bad = checkPointer(heap, q, n, live);
         if (bad !== null) return bad;
         if (q !== 0) live.set(q, n);
-        else if (n !== 0) live.set(p, live.get(p) ?? n);
+        else if (n !== 0) live.set(p, old); // a failed realloc leaves the block as it was
       } else {
         heap.trim();
       }

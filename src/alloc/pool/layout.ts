@@ -22,8 +22,8 @@
  *                 └──────┴──────┴────────┘
  *
  * Policy metadata (after the heap header): the block size asked for, the slot size, the
- * slots per chunk, the chunk header's bytes, the chunk's bytes, the free-list head and
- * where the first chunk starts.
+ * slots per chunk, the chunk header's bytes, the chunk's bytes, the free-list head,
+ * where the first chunk starts and the pointer freed last.
  *
  * Invariants (checked by check()):
  *   - the space is whole chunks: (break - first chunk) is a multiple of the chunk size;
@@ -51,7 +51,9 @@ export const enum Pool {
   P_CHUNK = 4,
   P_FREE_HEAD = 5,
   P_FIRST_CHUNK = 6,
-  POLICY_WORDS = 7,
+  /** The pointer freed last: a second free of it is a double free, even after a trim took its chunk. */
+  P_LAST_FREED = 7,
+  POLICY_WORDS = 8,
 }
 
 /** The geometry a pool of `blockSize`-byte blocks gets. */

@@ -18,6 +18,7 @@ import { badPointerValue, memoryViews } from '../views.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
 import { bitmapWord, firstChunk, poolGeometry, requestedWord, Pool } from './layout.js';
 import { checkPool, walkPool } from './walk.js';
+import { badLinksOf, checkedBreak, corrupt, damagedOr, listLoops, walkBudget } from '../integrity.js';
 
 export const POOL_POLICY_ID = 14;
 
@@ -64,6 +65,13 @@ export class PoolAllocator implements AllocatorPolicy {
     this.chunk = this.u32[pm + Pool.P_CHUNK];
     this.first = this.u32[pm + Pool.P_FIRST_CHUNK];
     this.align = Math.min(Pool.MAX_ALIGN, this.slot & -this.slot);
+    // integrity: the cached geometry is the one blockSize gives (all zero before format)
+    const g = poolGeometry(this.blockSize);
+    if (this.slot !== 0 && (g.slot !== this.slot || g.slots !== this.slots || g.header !== this.header || g.chunk !== this.chunk
+      || this.first !== firstChunk(this.heapStart, g.align))) {
+      throw corrupt(pm * 4, `corrupted pool metadata: block size ${this.blockSize}, slot ${this.slot}, ${this.slots} slots, `
+        + `chunk header ${this.header}, chunk ${this.chunk}, first chunk ${this.first} do not agree`);
+    }
   }
 
   format(heapStart: number, options: PolicyOptions): void {
@@ -98,6 +106,8 @@ export class PoolAllocator implements AllocatorPolicy {
     const u32 = this.u32;
     const hi = this.pm + Pool.P_FREE_HEAD;
     const h = u32[hi];
+    // integrity: the head is at the front of the list (else its back link would be written anywhere)
+    if (h !== 0 && u32[(h + 4) >>> 2] !== 0) throw badLinksOf(u32, h, 'the free list');
     u32[s >>> 2] = h;
     u32[(s + 4) >>> 2] = 0;
     if (h !== 0) u32[(h + 4) >>> 2] = s;
@@ -109,6 +119,8 @@ export class PoolAllocator implements AllocatorPolicy {
     const u32 = this.u32;
     const n = u32[s >>> 2];
     const p = u32[(s + 4) >>> 2];
+    // safe unlinking: the neighbours (or the head) point back at s
+    if ((n !== 0 && u32[(n + 4) >>> 2] !== s) || (p !== 0 ? u32[p >>> 2] : u32[this.pm + Pool.P_FREE_HEAD]) !== s) throw badLinksOf(u32, s, 'the free list');
     if (p !== 0) u32[p >>> 2] = n;
     else u32[this.pm + Pool.P_FREE_HEAD] = n;
     if (n !== 0) u32[(n + 4) >>> 2] = p;
@@ -128,6 +140,7 @@ export class PoolAllocator implements AllocatorPolicy {
       grew = true;
       s = this.u32[this.pm + Pool.P_FREE_HEAD];
     }
+    if (!this.isFreeSlot(s)) throw this.badSlot(s);
     this.unlink(s);
     return this.take(s, n, grew);
   }
@@ -143,6 +156,24 @@ export class PoolAllocator implements AllocatorPolicy {
     countAlloc(u32, this.f64, this.hw, this.hf, n, this.slot, grew);
     if (this.listener !== null) this.listener({ type: 'done', ptr: s, size: this.slot, reused: !grew });
     return s;
+  }
+
+  /** Whether s is a slot of the pool (inside the chunks, at a slot boundary) whose used bit is clear. */
+  private isFreeSlot(s: number): boolean {
+    const c = this.chunkOf(s);
+    const o = s - c - this.header;
+    const i = o / this.slot;
+    return s >= this.first && s < this.u32[this.hw + Hdr.W_BRK] && o >= 0 && (o % this.slot) === 0
+      && (this.u32[bitmapWord(c, i)] & (1 << (i & 31))) === 0;
+  }
+
+  /** The error for slot s on the free list that is not a free slot of the pool, or whose links disagree. */
+  private badSlot(s: number): HeapError {
+    if (!this.isFreeSlot(s)) {
+      return corrupt(s, `corrupted free list: it holds ${s}, which is not a free slot of the pool (outside the chunks, `
+        + 'not at a slot boundary, or marked used); a write past the end of a block?');
+    }
+    return badLinksOf(this.u32, s, 'the free list');
   }
 
   private chunkOf(p: number): number {
@@ -184,9 +215,14 @@ export class PoolAllocator implements AllocatorPolicy {
 
   private findAligned(alignment: number): number {
     const u32 = this.u32;
+    let budget = walkBudget(this.first, u32[this.hw + Hdr.W_BRK], this.slot);
     for (let s = u32[this.pm + Pool.P_FREE_HEAD]; s !== 0; s = u32[s >>> 2]) {
       this.work += 1;
-      if (s % alignment === 0) return s;
+      if (--budget < 0) throw listLoops('the free list', s);
+      if (s % alignment === 0) {
+        if (!this.isFreeSlot(s)) throw this.badSlot(s);
+        return s;
+      }
     }
     return 0;
   }
@@ -196,15 +232,33 @@ export class PoolAllocator implements AllocatorPolicy {
   /** Validates p as a used slot; returns its chunk. Throws, changing nothing, otherwise. */
   private slotOf(op: string, p: unknown): number {
     if (typeof p !== 'number' || (p >>> 0) !== p || (p & 7) !== 0) throw badPointerValue(op, p);
-    const brk = this.u32[this.hw + Hdr.W_BRK];
-    if (p < this.first || p >= brk) throw new InvalidPointerError(op, p, `outside the pool's chunks [${this.first}, ${brk})`);
+    const u32 = this.u32;
     const c = this.chunkOf(p);
     const o = p - c - this.header;
-    if (o < 0) throw new InvalidPointerError(op, p, `inside the header of the chunk at ${c}`);
-    if (o % this.slot !== 0) throw new InvalidPointerError(op, p, `not the start of a block (blocks are ${this.slot} bytes)`);
     const i = o / this.slot;
-    if ((this.u32[bitmapWord(c, i)] & (1 << (i & 31))) === 0) throw new DoubleFreeError(op, p);
+    const used = u32[c >>> 2];
+    if (p < this.first || p >= u32[this.hw + Hdr.W_BRK] || o < 0 || o % this.slot !== 0 || (u32[bitmapWord(c, i)] & (1 << (i & 31))) === 0
+      // integrity: the chunk's used count and the slot's requested size can be right
+      || used === 0 || used > this.slots || u32[requestedWord(c, this.slots, i)] > this.blockSize) throw this.badPointer(op, p);
     return c;
+  }
+
+  /** The error for a pointer slotOf refused (out of line): double free, damage (damagedOr) or an invalid pointer. */
+  private badPointer(op: string, p: number): HeapError {
+    const refusal = (): HeapError => {
+      const brk = this.u32[this.hw + Hdr.W_BRK];
+      if (p === this.u32[this.pm + Pool.P_LAST_FREED]) return new DoubleFreeError(op, p);
+      if (p < this.first || p >= brk) return new InvalidPointerError(op, p, `outside the pool's chunks [${this.first}, ${brk})`);
+      const c = this.chunkOf(p);
+      const o = p - c - this.header;
+      if (o < 0) return new InvalidPointerError(op, p, `inside the header of the chunk at ${c}`);
+      if (o % this.slot !== 0) return new InvalidPointerError(op, p, `not the start of a block (blocks are ${this.slot} bytes)`);
+      const i = o / this.slot;
+      if ((this.u32[bitmapWord(c, i)] & (1 << (i & 31))) === 0) return new DoubleFreeError(op, p);
+      return corrupt(c, `corrupted chunk header at ${c}: used count ${this.u32[c >>> 2]} of ${this.slots} slots, `
+        + `requested size ${this.u32[requestedWord(c, this.slots, i)]} of a ${this.blockSize}-byte block`);
+    };
+    return damagedOr(() => this.check(), refusal());
   }
 
   free(p: number): void {
@@ -218,6 +272,7 @@ export class PoolAllocator implements AllocatorPolicy {
     const i = (p - c - this.header) / this.slot;
     const rw = requestedWord(c, this.slots, i);
     countFree(u32, this.f64, this.hw, this.hf, u32[rw], this.slot);
+    u32[this.pm + Pool.P_LAST_FREED] = p;
     u32[rw] = 0;
     u32[bitmapWord(c, i)] &= ~(1 << (i & 31));
     u32[c >>> 2] -= 1;
@@ -276,6 +331,7 @@ export class PoolAllocator implements AllocatorPolicy {
   usage(): PolicyUsage {
     const u32 = this.u32;
     const freeBlocks = u32[this.hw + Hdr.W_FREE_BLOCKS];
+    checkedBreak(u32, this.hw, Hdr.W_BRK);
     return {
       usedBytes: u32[this.hw + Hdr.W_USED_BYTES],
       freeBytes: freeBlocks * this.slot,
