@@ -10,7 +10,7 @@
  *
  * Work: one unit per malloc, free and realloc; release counts one per block released.
  */
-import { InvalidPointerError } from '../../base/errors.js';
+import { InvalidPointerError, type HeapError } from '../../base/errors.js';
 import type { BlockInfo, HeapEventListener } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
@@ -20,6 +20,7 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import type { ArenaEvent } from './events.js';
 import { blockSizeFor, Arena } from './layout.js';
 import { checkArena, walkArena } from './walk.js';
+import { checkedBreak, corrupt, damagedOr } from '../integrity.js';
 
 export const ARENA_POLICY_ID = 15;
 
@@ -80,13 +81,22 @@ export class ArenaAllocator implements AllocatorPolicy {
     return this.u32[this.pm + Arena.P_BUMP];
   }
 
+  /** The allocation point a new block goes at, checked: 8-aligned, between the heap start and the break. */
+  private allocationPoint(): number {
+    const b = this.u32[this.pm + Arena.P_BUMP];
+    if (b < this.heapStart || b > this.u32[this.hw + Hdr.W_BRK] || (b & 7) !== 0) {
+      throw corrupt(b, `corrupted arena metadata: the allocation point ${b} is not an 8-aligned offset in [${this.heapStart}, ${this.u32[this.hw + Hdr.W_BRK]}]`);
+    }
+    return b;
+  }
+
   // ───────────────────────────────────────────── malloc
 
   malloc(n: number): number {
     const size = blockSizeFor(n);
     if (this.listener !== null) this.emit({ type: 'malloc', size: n, chunk: size });
     this.work += 1;
-    const b = this.bump;
+    const b = this.allocationPoint();
     const grew = this.reach(b + size);
     if (grew < 0) return 0;
     return this.place(b, size, n, grew === 1);
@@ -120,7 +130,7 @@ export class ArenaAllocator implements AllocatorPolicy {
     const size = blockSizeFor(n);
     if (this.listener !== null) this.emit({ type: 'malloc', size: n, chunk: size });
     this.work += 1;
-    const b = this.bump;
+    const b = this.allocationPoint();
     // a pad block before the block puts its payload on the alignment
     const pad = Math.ceil((b + Arena.HEADER) / alignment) * alignment - Arena.HEADER - b;
     const grew = this.reach(b + pad + size);
@@ -138,18 +148,26 @@ export class ArenaAllocator implements AllocatorPolicy {
   private blockOf(op: string, p: unknown): number {
     if (typeof p !== 'number' || (p >>> 0) !== p || (p & 7) !== 0) throw badPointerValue(op, p);
     const bump = this.bump;
-    if (p >= bump && p < this.u32[this.hw + Hdr.W_BRK] + Arena.HEADER) {
-      throw new InvalidPointerError(op, p, `above the arena's allocation point ${bump}: never returned, or released by release()/reset()`);
-    }
-    if (p < this.heapStart + Arena.HEADER || p >= bump) throw new InvalidPointerError(op, p, `outside the arena's blocks [${this.heapStart + Arena.HEADER}, ${bump})`);
     const b = p - Arena.HEADER;
     const h = this.u32[b >>> 2];
     const size = h & ~Arena.TAG_MASK;
     const slack = size - Arena.HEADER - this.u32[(b + 4) >>> 2];
-    if ((h & Arena.TAG_MASK) !== Arena.USED || size < Arena.MIN_BLOCK || b + size > bump || slack < 0 || slack > Arena.MAX_SLACK) {
-      throw new InvalidPointerError(op, p, 'not the start of a block this arena returned');
-    }
+    if (p < this.heapStart + Arena.HEADER || p >= bump || (h & Arena.TAG_MASK) !== Arena.USED || size < Arena.MIN_BLOCK || b + size > bump
+      || slack < 0 || slack > Arena.MAX_SLACK) throw this.badBlock(op, p);
     return b;
+  }
+
+  /** The error for a pointer blockOf refused (out of line): damage (damagedOr) or an invalid pointer. */
+  private badBlock(op: string, p: number): HeapError {
+    const bump = this.bump;
+    const refusal = (): HeapError => {
+      if (p >= bump && p < this.u32[this.hw + Hdr.W_BRK] + Arena.HEADER) {
+        return new InvalidPointerError(op, p, `above the arena's allocation point ${bump}: never returned, or released by release()/reset()`);
+      }
+      if (p < this.heapStart + Arena.HEADER || p >= bump) return new InvalidPointerError(op, p, `outside the arena's blocks [${this.heapStart + Arena.HEADER}, ${bump})`);
+      return new InvalidPointerError(op, p, 'not the start of a block this arena returned');
+    };
+    return damagedOr(() => this.check(), refusal());
   }
 
   /** Allowed, and does nothing: an arena frees by region (release, reset). The pointer is still checked. */
@@ -275,7 +293,7 @@ export class ArenaAllocator implements AllocatorPolicy {
   }
 
   usage(): PolicyUsage {
-    const rest = this.u32[this.hw + Hdr.W_BRK] - this.bump;
+    const rest = checkedBreak(this.u32, this.hw, Hdr.W_BRK) - this.bump;
     return { usedBytes: this.u32[this.hw + Hdr.W_USED_BYTES], freeBytes: rest, freeBlocks: rest > 0 ? 1 : 0, largestFreeBlock: rest };
   }
 
