@@ -1,35 +1,41 @@
 /**
- * The corruption fuzzer (test/support/corruption-fuzz.ts) on every backing: nothing but
- * correct results and HeapCorruptionError. The full run (10,000 seeds per backing, every
- * policy, figures by outcome) is `npm run fuzz:corruption`; the suite runs a slice on the
- * policies hardened so far (HARDENED). The others are measured by the script, not yet
- * held to it: their hot paths do not check the metadata they read.
+ * The corruption fuzzer (test/support/corruption-fuzz.ts) on every policy and every backing,
+ * and in debug mode: nothing but correct results and HeapCorruptionError. The full run
+ * (10,000 seeds per backing per policy, figures by outcome) is `npm run fuzz:corruption`;
+ * the suite runs a slice of it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AllocatorName } from '../src/index.js';
+import { allocatorNames, type AllocatorName, type BackingKind } from '../src/index.js';
 import { fuzzCorruption, type FuzzOutcome } from './support/corruption-fuzz.js';
 import { BACKINGS } from './support/heap-verify.js';
 
 const SEEDS = 150;
-const HARDENED: readonly AllocatorName[] = ['segfit'];
+const DEBUG_SEEDS = 60;
 
-for (const allocator of HARDENED) {
+function fuzzSlice(allocator: AllocatorName, backing: BackingKind, seeds: number, debug: boolean): void {
+  const counts: Record<FuzzOutcome, number> = { clean: 0, caught: 0, overlap: 0, 'wrong-pointer': 0, 'other-error': 0, 'lost-backing': 0 };
+  const failures: string[] = [];
+  for (let seed = 1; seed <= seeds; seed++) {
+    const run = fuzzCorruption(seed, backing, allocator, debug);
+    counts[run.outcome]++;
+    if (run.outcome === 'other-error' || run.outcome === 'wrong-pointer' || run.outcome === 'lost-backing') {
+      failures.push(`seed ${seed}: ${run.outcome}: ${run.detail.split('\n').slice(0, 3).join(' | ')}`);
+    }
+  }
+  assert.deepEqual(failures.slice(0, 5), [], `${JSON.stringify(counts)}`);
+  // a consistent forgery is allowed rarely (0.5 % of runs); a slice this small allows 2
+  assert.ok(counts.overlap <= 2, `${counts.overlap} runs ended with overlapping blocks: ${JSON.stringify(counts)}`);
+  assert.ok(counts.caught > 0, `the fuzzer never reached a corruption the allocator caught: ${JSON.stringify(counts)}`);
+}
+
+for (const allocator of allocatorNames()) {
   for (const backing of BACKINGS) {
     test(`${allocator} ${backing}: ${SEEDS} corrupted runs end clean or with HeapCorruptionError`, () => {
-      const counts: Record<FuzzOutcome, number> = { clean: 0, caught: 0, overlap: 0, 'wrong-pointer': 0, 'other-error': 0, 'lost-backing': 0 };
-      const failures: string[] = [];
-      for (let seed = 1; seed <= SEEDS; seed++) {
-        const run = fuzzCorruption(seed, backing, allocator);
-        counts[run.outcome]++;
-        if (run.outcome === 'other-error' || run.outcome === 'wrong-pointer' || run.outcome === 'lost-backing') {
-          failures.push(`seed ${seed}: ${run.outcome}: ${run.detail.split('\n').slice(0, 3).join(' | ')}`);
-        }
-      }
-      assert.deepEqual(failures.slice(0, 5), [], `${JSON.stringify(counts)}`);
-      // a consistent forgery is allowed rarely (0.5 % of runs); a slice this small allows 2
-      assert.ok(counts.overlap <= 2, `${counts.overlap} runs ended with overlapping blocks: ${JSON.stringify(counts)}`);
-      assert.ok(counts.caught > 0, `the fuzzer never reached a corruption the allocator caught: ${JSON.stringify(counts)}`);
+      fuzzSlice(allocator, backing, SEEDS, false);
     });
   }
+  test(`${allocator} in debug mode: ${DEBUG_SEEDS} corrupted runs end clean or with a HeapError (the reporter never crashes)`, () => {
+    fuzzSlice(allocator, 'arraybuffer', DEBUG_SEEDS, true);
+  });
 }

@@ -6,26 +6,59 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  attachHeap, createHeap, DoubleFreeError, HeapCorruptionError, HeapError, type AllocatorName,
+  allocatorNames, attachHeap, createHeap, DoubleFreeError, HeapCorruptionError, HeapError, type AllocatorName,
 } from '../src/index.js';
 import { Hdr } from '../src/os/header.js';
 import { BACKINGS, thrown } from './support/heap-verify.js';
 
-const HARDENED: readonly AllocatorName[] = ['segfit'];
+// Every policy that frees single blocks (the arena frees by region: below).
+const FREEING: readonly AllocatorName[] = allocatorNames().filter((a) => a !== 'arena');
 
-// The policies hardened so far (test/corruption-fuzz.test.ts has the same list).
-for (const allocator of HARDENED) {
+for (const allocator of FREEING) {
+  // a pool serves its blockSize only (64 by default)
+  const sizes = allocator === 'pool' ? [0, 16, 64] : [0, 16, 64, 300, 1000, 5000, 200_000];
   test(`${allocator}: p = malloc(n); free(p); free(p) is a DoubleFreeError for a lone block of any size`, () => {
-    for (const n of [0, 16, 64, 300, 1000, 5000, 200_000]) {
-      const heap = createHeap({ allocator });
-      const p = heap.malloc(n);
-      heap.free(p);
-      const e = thrown(() => heap.free(p), `${allocator} free twice (${n} bytes)`);
-      assert.ok(e instanceof DoubleFreeError, `${allocator}, ${n} bytes: ${String(e)}`);
-      heap.check();
+    for (const n of sizes) {
+      for (const backing of ['arraybuffer', 'resizable'] as const) {
+        const heap = createHeap({ allocator, backing });
+        const p = heap.malloc(n);
+        heap.free(p);
+        const e = thrown(() => heap.free(p), `${allocator} free twice (${n} bytes, ${backing})`);
+        assert.ok(e instanceof DoubleFreeError, `${allocator}, ${n} bytes, ${backing}: ${String(e)}`);
+        heap.check();
+      }
     }
   });
+
+  test(`${allocator}: a double free of a block whose neighbours were freed around it (merged away) is a DoubleFreeError`, () => {
+    const n = allocator === 'pool' ? 64 : 48;
+    const heap = createHeap({ allocator });
+    const [a, b, c] = [heap.malloc(n), heap.malloc(n), heap.malloc(n)];
+    heap.malloc(n); // keeps the three off the top
+    heap.free(a);
+    heap.free(c);
+    heap.free(b);
+    const e = thrown(() => heap.free(b), `${allocator} free of the merged block`);
+    assert.ok(e instanceof DoubleFreeError, `${allocator}: ${String(e)}`);
+    heap.check();
+  });
 }
+
+test('arena: free does nothing, so a double free cannot be told and stays harmless (the block stays live until a release)', () => {
+  const heap = createHeap({ allocator: 'arena' });
+  const p = heap.malloc(64);
+  const q = heap.malloc(64);
+  heap.u8.fill(7, p, p + 64);
+  heap.free(p);
+  heap.free(p);
+  heap.check();
+  assert.equal(heap.usableSize(p), 64);
+  assert.equal(heap.stats().liveBlocks, 2);
+  assert.ok(heap.u8.subarray(p, p + 64).every((x) => x === 7), 'the block kept its bytes');
+  assert.notEqual(heap.malloc(64), p);
+  heap.free(q);
+  heap.check();
+});
 
 /** A heap with two live blocks, and a fresh view of its header words. */
 function madeHeap() {
