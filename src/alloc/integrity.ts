@@ -7,6 +7,7 @@
  * reads anyway, before it writes anything; only the throwers live here, out of line.
  */
 import { HeapCorruptionError, type HeapError } from '../base/errors.js';
+import { Hdr } from '../os/header.js';
 
 /** The corruption error for block `b` (callers `throw corrupt(...)`). */
 export function corrupt(b: number, why: string): HeapCorruptionError {
@@ -57,4 +58,14 @@ export function checkedBreak(u32: Uint32Array, hw: number, brkWord: number): num
 export function badLinksOf(u32: Uint32Array, b: number, list: string): HeapCorruptionError {
   return corrupt(b, `corrupted free list (${list}): the free block's links (next ${u32[(b + 4) >>> 2]}, prev ${u32[(b + 8) >>> 2]}) `
     + 'or the list head do not point back at it');
+}
+
+/**
+ * The heap start from the header, re-read by refresh(): it never moves once the heap is
+ * formatted, so a new value is a damaged header word (`known` is 0 before the first read).
+ */
+export function heapStartOf(u32: Uint32Array, hw: number, known: number): number {
+  const start = u32[hw + Hdr.W_HEAP_START] as number;
+  if (known !== 0 && start !== known) throw corrupt(hw * 4, `corrupted heap header: the heap start moved from ${known} to ${start}`);
+  return start;
 }

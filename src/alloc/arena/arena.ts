@@ -20,7 +20,7 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import { PolicyBase } from '../policy-base.js';
 import { blockSizeFor, Arena } from './layout.js';
 import { checkArena, walkArena } from './walk.js';
-import { checkedBreak, corrupt, damagedOr } from '../integrity.js';
+import { checkedBreak, corrupt, damagedOr, heapStartOf } from '../integrity.js';
 
 export const ARENA_POLICY_ID = 15;
 
@@ -41,7 +41,7 @@ export class ArenaAllocator extends PolicyBase implements AllocatorPolicy {
 
   refresh(): void {
     this.readViews();
-    this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
+    this.heapStart = heapStartOf(this.u32, this.hw, this.heapStart);
   }
 
   format(heapStart: number, _options: PolicyOptions): void {

@@ -23,7 +23,7 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import { PolicyBase } from '../policy-base.js';
 import { freeHeader, isHeader, orderFor, orderOf, Buddy } from './layout.js';
 import { checkBuddy, walkBuddy } from './walk.js';
-import { badLinksOf, checkedBreak, corrupt, damagedOr } from '../integrity.js';
+import { badLinksOf, checkedBreak, corrupt, damagedOr, heapStartOf } from '../integrity.js';
 
 export const BUDDY_POLICY_ID = 13;
 
@@ -43,7 +43,7 @@ export class BuddyAllocator extends PolicyBase implements AllocatorPolicy {
 
   refresh(): void {
     this.readViews();
-    this.base = this.u32[this.hw + Hdr.W_HEAP_START];
+    this.base = heapStartOf(this.u32, this.hw, this.base);
   }
 
   format(heapStart: number, _options: PolicyOptions): void {
@@ -421,6 +421,10 @@ export class BuddyAllocator extends PolicyBase implements AllocatorPolicy {
   private trimTop(pad: number): void {
     const blocks = walkBuddy(this);
     this.work += blocks.length;
+    // integrity: the walk stops at a damaged header; trimming from there would cut live blocks off
+    const last = blocks[blocks.length - 1];
+    const reached = last === undefined ? this.base : last.offset + last.size;
+    if (reached !== this.u32[this.hw + Hdr.W_BRK]) throw corrupt(reached, `corrupted block header: the walk from the start stops at ${reached}, short of the break`);
     let i = blocks.length;
     let kept = 0;
     while (i > 0 && (blocks[i - 1].state === 'free' || blocks[i - 1].state === 'top')) kept += blocks[--i].size;

@@ -23,7 +23,7 @@ import type { AllocatorPolicy, PolicyOptions, PolicyUsage } from '../policy.js';
 import { PolicyBase } from '../policy-base.js';
 import { chunkSizeFor, sizeOf, Fit } from './layout.js';
 import { checkFits, walkFits } from './walk.js';
-import { badLinksOf, checkedBreak, damagedOr, listLoops, walkBudget } from '../integrity.js';
+import { badLinksOf, checkedBreak, damagedOr, heapStartOf, listLoops, walkBudget } from '../integrity.js';
 import { badListed, badTags, freeTagsAgree, topStartOf } from '../boundary-tags.js';
 
 export abstract class FitAllocator extends PolicyBase implements AllocatorPolicy {
@@ -45,7 +45,7 @@ export abstract class FitAllocator extends PolicyBase implements AllocatorPolicy
 
   refresh(): void {
     this.readViews();
-    this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
+    this.heapStart = heapStartOf(this.u32, this.hw, this.heapStart);
   }
 
   format(heapStart: number, _options: PolicyOptions): void {

@@ -28,7 +28,7 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import { PolicyBase } from '../policy-base.js';
 import { blockAlign, blockIndex, CLASS_COUNT, CLASS_OF, CLASS_SIZE, divisorOf, PAGES_POLICY_ID, pageCapacity, Pg, Tune } from './layout.js';
 import { bitAt, clearBits, findRun, setBitAtOrBelow, setBits } from './slots.js';
-import { checkedBreak, corrupt, damagedOr, walkBudget } from '../integrity.js';
+import { checkedBreak, corrupt, damagedOr, heapStartOf, walkBudget } from '../integrity.js';
 import { checkPages, freeRunsOf, pagesUsage, reservedOf, walkPages, type Spare } from './walk.js';
 
 /** Header word of a span given back to the free slots (its other words kept: see freedBlock). */
@@ -73,7 +73,7 @@ export class Pages extends PolicyBase implements AllocatorPolicy {
     this.u32 = new Uint32Array(buf, 0, Math.floor(len / 4));
     this.f64 = new Float64Array(buf, 0, Math.floor(len / 8));
     this.generation = this.u32[this.hw + Hdr.W_GENERATION];
-    this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
+    this.heapStart = heapStartOf(this.u32, this.hw, this.heapStart);
     this.slot0 = this.u32[this.pm + Pg.P_SLOT0];
     this.hm = this.heapStart >>> 2;
     this.fm = this.hm + this.u32[this.pm + Pg.P_MAP_WORDS];

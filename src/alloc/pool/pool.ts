@@ -19,7 +19,7 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import { PolicyBase } from '../policy-base.js';
 import { bitmapWord, firstChunk, poolGeometry, requestedWord, Pool } from './layout.js';
 import { checkPool, walkPool } from './walk.js';
-import { badLinksOf, checkedBreak, corrupt, damagedOr, listLoops, walkBudget } from '../integrity.js';
+import { badLinksOf, checkedBreak, corrupt, damagedOr, heapStartOf, listLoops, walkBudget } from '../integrity.js';
 
 export const POOL_POLICY_ID = 14;
 
@@ -46,7 +46,7 @@ export class PoolAllocator extends PolicyBase implements AllocatorPolicy {
 
   refresh(): void {
     this.readViews();
-    this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
+    this.heapStart = heapStartOf(this.u32, this.hw, this.heapStart);
     const pm = this.pm;
     this.blockSize = this.u32[pm + Pool.P_BLOCK_SIZE];
     this.slot = this.u32[pm + Pool.P_SLOT];

@@ -32,7 +32,7 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import { PolicyBase } from '../policy-base.js';
 import { Blk, Meta, Tl, blockSizeFor, listOf, searchListOf, sizeOf } from './layout.js';
 import { clearBits, firstListFrom, lastList, listInsert, listName, listRemove } from './lists.js';
-import { checkedBreak, corrupt, damagedOr } from '../integrity.js';
+import { checkedBreak, corrupt, damagedOr, heapStartOf } from '../integrity.js';
 import { badListed, badTags, freeTagsAgree, topStartOf } from '../boundary-tags.js';
 import { checkTlsf, walkTlsf } from './walk.js';
 
@@ -60,7 +60,7 @@ export class Tlsf extends PolicyBase implements AllocatorPolicy {
 
   refresh(): void {
     this.readViews();
-    this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
+    this.heapStart = heapStartOf(this.u32, this.hw, this.heapStart);
   }
 
   format(heapStart: number, _options: PolicyOptions): void {
