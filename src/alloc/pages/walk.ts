@@ -9,6 +9,7 @@ import { Hdr } from '../../os/header.js';
 import type { PolicyUsage } from '../policy.js';
 import { blockAlign, CLASS_COUNT, CLASS_SIZE, divisorOf, pageCapacity, Pg } from './layout.js';
 import { bitAt, forEachRun } from './slots.js';
+import { listLoops, walkBudget } from '../integrity.js';
 
 export interface PagesTarget {
   readonly u16: Uint16Array;
@@ -86,8 +87,12 @@ export function reservedOf(t: PagesTarget, out: Spare): void {
   const u32 = t.u32;
   out.reservedBlocks = 0;
   out.reservedMax = 0;
+  const budget = walkBudget(t.slot0, u32[t.hw + Hdr.W_BRK], Pg.SLOT);
   for (let c = 0; c < CLASS_COUNT; c++) {
+    let steps = 0;
     for (let pg = u32[t.pm + c]; pg !== 0; pg = u32[(pg >>> 2) + Pg.PH_NEXT]) {
+      // a damaged link can make the list loop: no list holds more pages than there are slots
+      if (++steps > budget) throw listLoops(`the page list of class ${c}`, pg);
       const pw = pg >>> 2;
       const reserved = (u32[pw + Pg.PH_CAP] - u32[pw + Pg.PH_BUMP]) * u32[pw + Pg.PH_BSIZE];
       if (reserved > 0) {
