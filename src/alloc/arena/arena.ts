@@ -129,7 +129,8 @@ export class ArenaAllocator extends PolicyBase implements AllocatorPolicy {
     const h = this.u32[b >>> 2];
     const size = h & ~Arena.TAG_MASK;
     const slack = size - Arena.HEADER - this.u32[(b + 4) >>> 2];
-    if (p < this.heapStart + Arena.HEADER || p >= bump || (h & Arena.TAG_MASK) !== Arena.USED || size < Arena.MIN_BLOCK || b + size > bump
+    // integrity: the allocation point lies below the break (else the header's break word is damaged)
+    if (p < this.heapStart + Arena.HEADER || p >= bump || bump > this.u32[this.hw + Hdr.W_BRK] || (h & Arena.TAG_MASK) !== Arena.USED || size < Arena.MIN_BLOCK || b + size > bump
       || slack < 0 || slack > Arena.MAX_SLACK) throw this.badBlock(op, p);
     return b;
   }

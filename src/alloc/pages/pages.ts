@@ -122,7 +122,7 @@ export class Pages extends PolicyBase implements AllocatorPolicy {
         const ri = ((pg + Pg.HEADER) >>> 1) + head - 1;
         // integrity: a page of this class, the block and the next on the free list below bump, the block free
         const bump = u32[pw + Pg.PH_BUMP];
-        if (u32[pw] !== Pg.SMALL_MAGIC || bsize !== CLASS_SIZE[c] || head > bump || u32[b >>> 2] > bump || this.u16[ri] !== 0) {
+        if (u32[pw] !== Pg.SMALL_MAGIC || bsize !== CLASS_SIZE[c] || head > bump || (b & 7) !== 0 || u32[b >>> 2] > bump || this.u16[ri] !== 0) {
           throw this.badPage(pg, c);
         }
         u32[pw + Pg.PH_FREE] = u32[b >>> 2];
@@ -157,7 +157,7 @@ export class Pages extends PolicyBase implements AllocatorPolicy {
     const bsize = u32[pw + Pg.PH_BSIZE];
     const b = pg + u32[pw + Pg.PH_FIRST] + idx * bsize;
     const bump = u32[pw + Pg.PH_BUMP];
-    if (idx >= bump || u32[b >>> 2] > bump || this.u16[((pg + Pg.HEADER) >>> 1) + idx] !== 0) throw this.badPage(pg, c);
+    if (idx >= bump || (b & 7) !== 0 || u32[b >>> 2] > bump || this.u16[((pg + Pg.HEADER) >>> 1) + idx] !== 0) throw this.badPage(pg, c);
     u32[pw + Pg.PH_FREE] = u32[b >>> 2];
     u32[pw + Pg.PH_USED] += 1;
     u32[this.pm + Pg.P_CLASS_FREE + c] -= 1;
