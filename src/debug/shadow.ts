@@ -1,7 +1,7 @@
 /**
- * Shadow memory of debug mode: one state byte per byte of the backing, kept in a
- * JS-side Uint8Array (debug state belongs to the DebugHeap object, never to the
- * shared memory, so another Heap attached to the same memory does not see it).
+ * Shadow memory of debug mode: the state of every byte of the backing, kept in JS-side
+ * typed arrays (debug state belongs to the DebugHeap object, never to the shared memory,
+ * so another Heap attached to the same memory does not see it).
  *
  * States (what a byte of the backing currently is, for the program):
  *
@@ -15,9 +15,22 @@
  *
  * Invariant: only UNDEFINED and DEFINED bytes may be accessed; only DEFINED ones read.
  *
+ * Layout (AddressSanitizer's granules, with Valgrind's per-byte definedness where needed):
+ *
+ *   granules  one byte per aligned 8-byte granule: the state of all 8 bytes, or MIXED
+ *   detail    one byte per byte, meaningful only inside a MIXED granule
+ *
+ *   address a:  g = granules[a >> 3];  state(a) = g === MIXED ? detail[a] : g
+ *
+ * Every malloc and free of debug mode writes the states of a whole block, and blocks
+ * are 8-aligned: so a block costs one granule byte per 8 bytes of payload, plus the
+ * 8 detail bytes of the granule its payload ends in (payload, then redzone). Which
+ * state a granule's detail bytes hold when it is not MIXED does not matter: they are
+ * written in full whenever a granule becomes MIXED.
+ *
  * Caveat: cover() must run before states are written for a grown backing. Writes past the
- * covered length are dropped by fill(), which is right for NOT_IN_BLOCK only; every
- * other write is preceded by cover(u8.length).
+ * covered length are dropped, which is right for NOT_IN_BLOCK only; every other write is
+ * preceded by cover(u8.length).
  */
 
 import { fillPattern } from './patterns.js';
@@ -28,50 +41,151 @@ export const FREED = 2;
 export const UNDEFINED = 3;
 export const DEFINED = 4;
 export type ShadowState = typeof NOT_IN_BLOCK | typeof REDZONE | typeof FREED | typeof UNDEFINED | typeof DEFINED;
+/** A granule whose bytes differ: read each one's state in `detail`. Never a byte's state. */
+const MIXED = 5;
+
+/** Granules copied in JS when source and destination do not overlap; longer copies call memmove. */
+const SHORT_COPY_GRANULES = 64;
 
 /** One character per state, for hex dumps. */
 export const STATE_CHARS = ['.', 'r', 'f', 'u', 'v'] as const;
 export const STATE_LEGEND = 'v valid, u uninitialized, r redzone, f freed, . not in a block';
 
 export class ShadowMemory {
-  /** The states; replaced (longer) when the backing grows, so re-read after cover(). */
-  bytes: Uint8Array;
-  /** The same states as float64 words, for fillPattern's short fills. */
-  private words: Float64Array;
+  /** Bytes covered: a multiple of 64, so that `granules` is a whole number of float64 words. */
+  private length: number;
+  private granules: Uint8Array;
+  /** The same granules as float64 words, for fillPattern's short fills. */
+  private granuleWords: Float64Array;
+  private detail: Uint8Array;
+  /** The states of a partial granule being copied. */
+  private readonly scratch = new Uint8Array(8);
 
   constructor(length: number) {
-    this.bytes = new Uint8Array(roundUp8(length));
-    this.words = new Float64Array(this.bytes.buffer);
+    this.length = roundUp64(length);
+    this.granules = new Uint8Array(this.length >>> 3);
+    this.granuleWords = new Float64Array(this.granules.buffer);
+    this.detail = new Uint8Array(this.length);
   }
 
   /** Makes the shadow cover `length` bytes (new bytes NOT_IN_BLOCK). Never shrinks: states past a trimmed end are NOT_IN_BLOCK anyway. */
   cover(length: number): void {
-    if (length <= this.bytes.length) return;
-    const grown = new Uint8Array(roundUp8(Math.max(length, this.bytes.length * 2)));
-    grown.set(this.bytes);
-    this.bytes = grown;
-    this.words = new Float64Array(grown.buffer);
-  }
-
-  /**
-   * (A range past the covered length is cut: those bytes are NOT_IN_BLOCK already, or covered by the next cover().)
-   * Runs on every malloc and free of debug mode: short ranges are written in JS (fillPattern).
-   */
-  fill(state: ShadowState, from: number, to: number): void {
-    fillPattern(this.bytes, this.words, from, Math.min(to, this.bytes.length), state);
-  }
-
-  /** Carries states over, as memmove does with the bytes. */
-  copy(to: number, from: number, length: number): void {
-    this.bytes.copyWithin(to, from, from + length);
+    if (length <= this.length) return;
+    const next = roundUp64(Math.max(length, this.length * 2));
+    const granules = new Uint8Array(next >>> 3);
+    granules.set(this.granules);
+    const detail = new Uint8Array(next);
+    detail.set(this.detail);
+    this.length = next;
+    this.granules = granules;
+    this.granuleWords = new Float64Array(granules.buffer);
+    this.detail = detail;
   }
 
   /** The state of `address` (NOT_IN_BLOCK beyond the covered range). */
   state(address: number): ShadowState {
-    return address >= 0 && address < this.bytes.length ? this.bytes[address] as ShadowState : NOT_IN_BLOCK;
+    if (!(address >= 0 && address < this.length)) return NOT_IN_BLOCK;
+    const g = this.granules[address >>> 3] as number;
+    return (g === MIXED ? this.detail[address] : g) as ShadowState;
+  }
+
+  /**
+   * Sets [from, to) to `state` (a range past the covered length is cut: those bytes are
+   * NOT_IN_BLOCK already, or covered by the next cover()). Whole granules get one byte each.
+   */
+  fill(state: ShadowState, from: number, to: number): void {
+    from = Math.max(0, from);
+    to = Math.min(to, this.length);
+    if (from >= to) return;
+    const first = (from + 7) >>> 3; // first whole granule
+    const last = to >>> 3; // end of the whole granules
+    if (first > last) { // inside one granule
+      this.setBytes(state, from, to);
+      return;
+    }
+    if ((from & 7) !== 0) this.setBytes(state, from, first << 3);
+    if (first < last) fillPattern(this.granules, this.granuleWords, first, last, state);
+    if ((to & 7) !== 0) this.setBytes(state, last << 3, to);
+  }
+
+  /**
+   * First address in [from, to) that may not be accessed, -1 if none: NOT_IN_BLOCK, REDZONE,
+   * FREED, anything at or past `limit`, and (when `reading`) UNDEFINED.
+   */
+  firstInaccessible(from: number, to: number, reading: boolean, limit: number): number {
+    const end = Math.min(to, limit, this.length);
+    if (from < 0) return from < to ? from : -1;
+    const granules = this.granules;
+    let a = from;
+    while (a < end) {
+      const g = granules[a >>> 3] as number;
+      const next = Math.min(end, ((a >>> 3) + 1) << 3);
+      if (g === DEFINED || (g === UNDEFINED && !reading)) {
+        a = next;
+        continue;
+      }
+      if (g !== MIXED) return a;
+      for (; a < next; a++) {
+        const s = this.detail[a] as number;
+        if (!(s === DEFINED || (s === UNDEFINED && !reading))) return a;
+      }
+    }
+    return a < to ? a : -1; // a >= end here: the rest lies past the limit
+  }
+
+  /** Carries the states of [from, from + length) over to `to`, as memmove does with the bytes. */
+  copy(to: number, from: number, length: number): void {
+    if (length <= 0 || to === from) return;
+    if (((to | from) & 7) !== 0) {
+      const states = new Uint8Array(length);
+      for (let i = 0; i < length; i++) states[i] = this.state(from + i);
+      for (let i = 0; i < length; i++) this.fill(states[i] as ShadowState, to + i, to + i + 1);
+      return;
+    }
+    // Granule-aligned: the whole granules move as bytes; the partial one after them byte by byte.
+    const whole = length >>> 3;
+    const tail = length & 7;
+    const tailStates = this.scratch;
+    for (let i = 0; i < tail; i++) tailStates[i] = this.state(from + whole * 8 + i);
+    const g = to >>> 3;
+    const f = from >>> 3;
+    const granules = this.granules;
+    if (whole > SHORT_COPY_GRANULES || (g < f + whole && f < g + whole)) {
+      granules.copyWithin(g, f, f + whole); // long, or overlapping: memmove
+      for (let k = g; k < g + whole; k++) {
+        if (granules[k] === MIXED) { // the source's detail bytes must come too
+          this.detail.copyWithin(to, from, from + whole * 8);
+          break;
+        }
+      }
+    } else {
+      const detail = this.detail;
+      for (let k = 0; k < whole; k++) {
+        const s = granules[f + k] as number;
+        granules[g + k] = s;
+        if (s === MIXED) for (let i = 0; i < 8; i++) detail[to + k * 8 + i] = detail[from + k * 8 + i] as number;
+      }
+    }
+    for (let i = 0; i < tail; i++) this.fill(tailStates[i] as ShadowState, to + whole * 8 + i, to + whole * 8 + i + 1);
+  }
+
+  /** Sets the bytes [from, to) of one granule, making it MIXED (or whole again when all its bytes agree). */
+  private setBytes(state: ShadowState, from: number, to: number): void {
+    const k = from >>> 3;
+    const g = this.granules[k] as number;
+    const start = k << 3;
+    const detail = this.detail;
+    if (g !== MIXED) {
+      if (g === state) return;
+      for (let a = start; a < start + 8; a++) detail[a] = g;
+    }
+    for (let a = from; a < to; a++) detail[a] = state;
+    let same = true;
+    for (let a = start + 1; a < start + 8; a++) if (detail[a] !== detail[start]) { same = false; break; }
+    this.granules[k] = same ? state : MIXED;
   }
 }
 
-function roundUp8(n: number): number {
-  return Math.ceil(n / 8) * 8;
+function roundUp64(n: number): number {
+  return Math.max(64, Math.ceil(n / 64) * 64);
 }
