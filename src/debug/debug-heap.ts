@@ -390,9 +390,7 @@ export class DebugHeap extends Heap {
     fillPattern(u8, f64, ptr + size, end, REDZONE_BYTE);
     const shadow = this.shadow;
     shadow.cover(u8.length);
-    shadow.fill(REDZONE, base, ptr);
-    shadow.fill(zero ? DEFINED : UNDEFINED, ptr, ptr + size);
-    shadow.fill(REDZONE, ptr + size, end);
+    shadow.fillBlock(base, ptr, size, end, zero ? DEFINED : UNDEFINED);
     this.table.add(ptr, size, base, end, ++this.lastSeq, typeof stack === 'function' ? captureStack(this.settings.stackDepth, stack) : stack);
     this.liveCount++;
     this.liveNow += size;

@@ -17,16 +17,19 @@
  *
  * Layout (AddressSanitizer's granules, with Valgrind's per-byte definedness where needed):
  *
- *   granules  one byte per aligned 8-byte granule: the state of all 8 bytes, or MIXED
- *   detail    one byte per byte, meaningful only inside a MIXED granule
- *
- *   address a:  g = granules[a >> 3];  state(a) = g === MIXED ? detail[a] : g
+ *   granules  one byte per aligned 8-byte granule, one of
+ *               0..4      all 8 bytes in that state
+ *               TAIL      the granule a block's payload ends in: its first k bytes (1..7)
+ *                         FREED, UNDEFINED or DEFINED, the rest REDZONE (see tailCode)
+ *               MIXED     anything else: read each byte's state in `detail`
+ *   detail    one byte per byte, meaningful only inside a MIXED granule; made on the
+ *             first MIXED granule (a partial write through the checked accessor, an
+ *             unaligned static area), so most heaps never pay for it
  *
  * Every malloc and free of debug mode writes the states of a whole block, and blocks
- * are 8-aligned: so a block costs one granule byte per 8 bytes of payload, plus the
- * 8 detail bytes of the granule its payload ends in (payload, then redzone). Which
- * state a granule's detail bytes hold when it is not MIXED does not matter: they are
- * written in full whenever a granule becomes MIXED.
+ * are 8-aligned: so a block costs one granule byte per 8 bytes, the payload's last
+ * granule included. Which states a granule's detail bytes hold when it is not MIXED
+ * does not matter: they are written in full whenever a granule becomes MIXED.
  *
  * Caveat: cover() must run before states are written for a grown backing. Writes past the
  * covered length are dropped, which is right for NOT_IN_BLOCK only; every other write is
@@ -57,15 +60,16 @@ export class ShadowMemory {
   private granules: Uint8Array;
   /** The same granules as float64 words, for fillPattern's short fills. */
   private granuleWords: Float64Array;
-  private detail: Uint8Array;
-  /** The states of a partial granule being copied. */
+  private detail: Uint8Array | null = null;
+  /** The states of one granule, byte by byte, while it is rewritten (setBytes). */
   private readonly scratch = new Uint8Array(8);
+  /** The states of the partial granule at the end of a copy. */
+  private readonly tailStates = new Uint8Array(8);
 
   constructor(length: number) {
     this.length = roundUp64(length);
     this.granules = new Uint8Array(this.length >>> 3);
     this.granuleWords = new Float64Array(this.granules.buffer);
-    this.detail = new Uint8Array(this.length);
   }
 
   /** Makes the shadow cover `length` bytes (new bytes NOT_IN_BLOCK). Never shrinks: states past a trimmed end are NOT_IN_BLOCK anyway. */
@@ -74,19 +78,20 @@ export class ShadowMemory {
     const next = roundUp64(Math.max(length, this.length * 2));
     const granules = new Uint8Array(next >>> 3);
     granules.set(this.granules);
-    const detail = new Uint8Array(next);
-    detail.set(this.detail);
+    if (this.detail !== null) {
+      const detail = new Uint8Array(next);
+      detail.set(this.detail);
+      this.detail = detail;
+    }
     this.length = next;
     this.granules = granules;
     this.granuleWords = new Float64Array(granules.buffer);
-    this.detail = detail;
   }
 
   /** The state of `address` (NOT_IN_BLOCK beyond the covered range). */
   state(address: number): ShadowState {
     if (!(address >= 0 && address < this.length)) return NOT_IN_BLOCK;
-    const g = this.granules[address >>> 3] as number;
-    return (g === MIXED ? this.detail[address] : g) as ShadowState;
+    return this.stateIn(this.granules[address >>> 3] as number, address);
   }
 
   /**
@@ -109,6 +114,27 @@ export class ShadowMemory {
   }
 
   /**
+   * The states of a debug block [base, end): REDZONE, then the payload [ptr, ptr + size) in
+   * `payload`, then REDZONE. base, ptr and end are multiples of 8 (one pass over the granules).
+   */
+  fillBlock(base: number, ptr: number, size: number, end: number, payload: ShadowState): void {
+    if (((base | ptr | end) & 7) !== 0 || end > this.length) {
+      this.fill(REDZONE, base, ptr);
+      this.fill(payload, ptr, ptr + size);
+      this.fill(REDZONE, ptr + size, end);
+      return;
+    }
+    const granules = this.granules;
+    const words = this.granuleWords;
+    const whole = (ptr + size) >>> 3;
+    fillPattern(granules, words, base >>> 3, ptr >>> 3, REDZONE);
+    fillPattern(granules, words, ptr >>> 3, whole, payload);
+    let g = whole;
+    if ((size & 7) !== 0) granules[g++] = tailCode(payload, size & 7);
+    fillPattern(granules, words, g, end >>> 3, REDZONE);
+  }
+
+  /**
    * First address in [from, to) that may not be accessed, -1 if none: NOT_IN_BLOCK, REDZONE,
    * FREED, anything at or past `limit`, and (when `reading`) UNDEFINED.
    */
@@ -124,9 +150,9 @@ export class ShadowMemory {
         a = next;
         continue;
       }
-      if (g !== MIXED) return a;
+      if (g < MIXED) return a;
       for (; a < next; a++) {
-        const s = this.detail[a] as number;
+        const s = this.stateIn(g, a);
         if (!(s === DEFINED || (s === UNDEFINED && !reading))) return a;
       }
     }
@@ -145,7 +171,7 @@ export class ShadowMemory {
     // Granule-aligned: the whole granules move as bytes; the partial one after them byte by byte.
     const whole = length >>> 3;
     const tail = length & 7;
-    const tailStates = this.scratch;
+    const tailStates = this.tailStates;
     for (let i = 0; i < tail; i++) tailStates[i] = this.state(from + whole * 8 + i);
     const g = to >>> 3;
     const f = from >>> 3;
@@ -154,36 +180,67 @@ export class ShadowMemory {
       granules.copyWithin(g, f, f + whole); // long, or overlapping: memmove
       for (let k = g; k < g + whole; k++) {
         if (granules[k] === MIXED) { // the source's detail bytes must come too
-          this.detail.copyWithin(to, from, from + whole * 8);
+          (this.detail as Uint8Array).copyWithin(to, from, from + whole * 8);
           break;
         }
       }
     } else {
-      const detail = this.detail;
       for (let k = 0; k < whole; k++) {
         const s = granules[f + k] as number;
         granules[g + k] = s;
-        if (s === MIXED) for (let i = 0; i < 8; i++) detail[to + k * 8 + i] = detail[from + k * 8 + i] as number;
+        if (s === MIXED) {
+          const detail = this.detail as Uint8Array;
+          for (let i = 0; i < 8; i++) detail[to + k * 8 + i] = detail[from + k * 8 + i] as number;
+        }
       }
     }
     for (let i = 0; i < tail; i++) this.fill(tailStates[i] as ShadowState, to + whole * 8 + i, to + whole * 8 + i + 1);
   }
 
-  /** Sets the bytes [from, to) of one granule, making it MIXED (or whole again when all its bytes agree). */
+  /** The state of byte `address` of a granule whose code is `g`. */
+  private stateIn(g: number, address: number): ShadowState {
+    if (g < MIXED) return g as ShadowState;
+    if (g === MIXED) return (this.detail as Uint8Array)[address] as ShadowState;
+    return ((address & 7) < (g & 7) ? ((g - TAIL) >>> 3) + FREED : REDZONE) as ShadowState;
+  }
+
+  /** Sets the bytes [from, to) of one granule, and encodes it again (whole, TAIL or MIXED). */
   private setBytes(state: ShadowState, from: number, to: number): void {
     const k = from >>> 3;
-    const g = this.granules[k] as number;
     const start = k << 3;
-    const detail = this.detail;
-    if (g !== MIXED) {
-      if (g === state) return;
-      for (let a = start; a < start + 8; a++) detail[a] = g;
+    const g = this.granules[k] as number;
+    if (g === state) return;
+    if (g > MIXED && from === start && to - start === (g & 7) && state >= FREED) {
+      this.granules[k] = tailCode(state, g & 7); // a block's last payload bytes change state (freed)
+      return;
     }
-    for (let a = from; a < to; a++) detail[a] = state;
-    let same = true;
-    for (let a = start + 1; a < start + 8; a++) if (detail[a] !== detail[start]) { same = false; break; }
-    this.granules[k] = same ? state : MIXED;
+    const bytes = this.scratch;
+    for (let i = 0; i < 8; i++) bytes[i] = this.stateIn(g, start + i);
+    for (let a = from; a < to; a++) bytes[a - start] = state;
+    this.granules[k] = this.encode(bytes, start);
   }
+
+  /** The code of a granule whose 8 states are `bytes`; writes them to `detail` when MIXED. */
+  private encode(bytes: Uint8Array, start: number): number {
+    const first = bytes[0] as number;
+    let k = 1;
+    while (k < 8 && bytes[k] === first) k++;
+    if (k === 8) return first;
+    let rest = k;
+    while (rest < 8 && bytes[rest] === REDZONE) rest++;
+    if (rest === 8 && first >= FREED) return tailCode(first as ShadowState, k);
+    const detail = this.detail ?? (this.detail = new Uint8Array(this.length));
+    detail.set(bytes, start);
+    return MIXED;
+  }
+}
+
+/** First code of the TAIL granules: TAIL + (payload state - FREED) * 8 + k, k in 1..7. */
+const TAIL = 8;
+
+/** The granule whose first `k` bytes (1..7) are in `payload` (FREED, UNDEFINED or DEFINED) and the rest REDZONE. */
+function tailCode(payload: ShadowState, k: number): number {
+  return TAIL + (payload - FREED) * 8 + k;
 }
 
 function roundUp64(n: number): number {
