@@ -194,7 +194,7 @@ export class ShadowMemory {
         }
       }
     }
-    for (let i = 0; i < tail; i++) this.fill(tailStates[i] as ShadowState, to + whole * 8 + i, to + whole * 8 + i + 1);
+    if (tail > 0) this.setGranule(to + whole * 8, tailStates, tail);
   }
 
   /** The state of byte `address` of a granule whose code is `g`. */
@@ -217,6 +217,16 @@ export class ShadowMemory {
     const bytes = this.scratch;
     for (let i = 0; i < 8; i++) bytes[i] = this.stateIn(g, start + i);
     for (let a = from; a < to; a++) bytes[a - start] = state;
+    this.granules[k] = this.encode(bytes, start);
+  }
+
+  /** Sets the first `count` bytes of the granule at `start` (a multiple of 8) to `states`. */
+  private setGranule(start: number, states: Uint8Array, count: number): void {
+    if (start >= this.length) return;
+    const k = start >>> 3;
+    const g = this.granules[k] as number;
+    const bytes = this.scratch;
+    for (let i = 0; i < 8; i++) bytes[i] = i < count ? states[i] as number : this.stateIn(g, start + i);
     this.granules[k] = this.encode(bytes, start);
   }
 
