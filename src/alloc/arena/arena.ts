@@ -20,6 +20,8 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import type { ArenaEvent } from './events.js';
 import { blockSizeFor, Arena } from './layout.js';
 import { checkArena, walkArena } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { arenaInternals } from './internals.js';
 
 export const ARENA_POLICY_ID = 15;
 
@@ -272,6 +274,10 @@ export class ArenaAllocator implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkArena(this);
+  }
+
+  internals(): PolicyInternals {
+    return arenaInternals(this);
   }
 
   usage(): PolicyUsage {

@@ -23,6 +23,8 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import type { BuddyEvent } from './events.js';
 import { freeHeader, isHeader, orderFor, orderOf, Buddy } from './layout.js';
 import { checkBuddy, walkBuddy } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { buddyInternals } from './internals.js';
 
 export const BUDDY_POLICY_ID = 13;
 
@@ -418,6 +420,10 @@ export class BuddyAllocator implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkBuddy(this);
+  }
+
+  internals(): PolicyInternals {
+    return buddyInternals(this);
   }
 
   usage(): PolicyUsage {

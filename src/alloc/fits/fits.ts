@@ -23,6 +23,8 @@ import type { AllocatorPolicy, PolicyOptions, PolicyUsage } from '../policy.js';
 import type { FitEvent } from './events.js';
 import { chunkSizeFor, sizeOf, Fit } from './layout.js';
 import { checkFits, walkFits } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { fitsInternals } from './internals.js';
 
 export abstract class FitAllocator implements AllocatorPolicy {
   abstract readonly policyId: number;
@@ -452,6 +454,10 @@ export abstract class FitAllocator implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkFits(this);
+  }
+
+  internals(): PolicyInternals {
+    return fitsInternals(this);
   }
 
   /** O(1) but for largestFreeBlock, which walks the free list (these policies have no bins to ask). */

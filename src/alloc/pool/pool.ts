@@ -18,6 +18,8 @@ import { badPointerValue, memoryViews } from '../views.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
 import { bitmapWord, firstChunk, poolGeometry, requestedWord, Pool } from './layout.js';
 import { checkPool, walkPool } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { poolInternals } from './internals.js';
 
 export const POOL_POLICY_ID = 14;
 
@@ -271,6 +273,10 @@ export class PoolAllocator implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkPool(this);
+  }
+
+  internals(): PolicyInternals {
+    return poolInternals(this);
   }
 
   usage(): PolicyUsage {
