@@ -28,5 +28,5 @@ export function drawSegfit(x: SegfitInternals, events: readonly AnyEvent[]): HTM
   const regions = el('table', { class: 'list-heads' }, el('tr', {}, el('th', {}, 'region group'), el('th', {}, 'tail'), el('th', {}, 'left to carve')),
     ...x.regions.map((r) => el('tr', {}, el('td', {}, `${r.minSize}-${r.maxSize} B`), el('td', {}, r.tail === 0 ? 'none' : hex(r.tail)), el('td', {}, r.tail === 0 ? '-' : formatBytes(r.tailSize)))));
   return el('div', {}, el('div', { class: 'subhead' }, 'segfit bitmaps: a set bit = that bin is non-empty (small bins hold one chunk size each; bit j = size 8j, size 512 is bit 0)'),
-    svgEl as unknown as HTMLElement, listsTable(rows, 'bin'), regions);
+    svgEl as unknown as HTMLElement, regions, listsTable(rows, 'bin'));
 }

@@ -10,7 +10,7 @@ import { el } from '../dom.js';
 import { listsTable, sizeRange } from './lists-table.js';
 import { bitRow, CELL, frame, label } from './svg.js';
 
-const LABEL = 84;
+const LABEL = 94;
 
 export function drawTlsf(x: TlsfInternals, events: readonly AnyEvent[]): HTMLElement {
   const touched = new Set<number>();
