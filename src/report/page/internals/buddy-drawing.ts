@@ -10,14 +10,14 @@ import { el, formatBytes } from '../dom.js';
 import { bitRow, CELL, frame, label, SET, svg, TOUCHED } from './svg.js';
 
 const LABEL = 124;
-const WIDTH = 300;
+const WIDTH = 250;
 
 export function drawBuddy(x: BuddyInternals, events: readonly AnyEvent[]): HTMLElement {
   const touched = new Set<number>();
   for (const e of events) if (e.type.startsWith('buddy-')) touched.add((e as { order: number }).order);
   const orders = [...x.orders].reverse();
   const span = Math.max(1, x.end - x.start);
-  const svgEl = frame(LABEL + CELL + 6 + WIDTH + 60, orders.length * CELL + 2);
+  const svgEl = frame(LABEL + CELL + 6 + WIDTH + 96, orders.length * CELL + 2);
   orders.forEach((o, row) => {
     const y = row * CELL;
     label(svgEl, LABEL - 4, y, `order ${o.order} (${formatBytes(o.size)})`, 'end');
