@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { allocatorNames, createHeap, type AllocatorName, type BlockInfo, type FreeListInfo, type Heap, type PolicyInternals } from '../src/index.js';
-import { LIST_SAMPLE } from '../src/base/internals.js';
+import { BUDDY_SAMPLE, LIST_SAMPLE } from '../src/base/internals.js';
 
 type Op = { t: 'm'; n: number } | { t: 'f'; pick: number };
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -36,9 +36,9 @@ function freeBlocks(blocks: readonly BlockInfo[]): BlockInfo[] {
 }
 
 /** A list's blocks as the walk finds them: the same count, and (when the sample is whole) the same offsets. */
-function assertList(list: FreeListInfo, expected: readonly BlockInfo[], what: string): void {
+function assertList(list: FreeListInfo, expected: readonly BlockInfo[], what: string, sample = LIST_SAMPLE): void {
   assert.equal(list.length, expected.length, `${what}: list length`);
-  assert.equal(list.first.length, Math.min(LIST_SAMPLE, expected.length), `${what}: sampled blocks`);
+  assert.equal(list.first.length, Math.min(sample, expected.length), `${what}: sampled blocks`);
   const offsets = new Set(expected.map((b) => b.offset));
   for (const b of list.first) assert.ok(offsets.has(b), `${what}: ${b} is on the list but is no free block of that list`);
 }
@@ -78,7 +78,7 @@ function agree(x: PolicyInternals, blocks: BlockInfo[]): void {
     case 'buddy': {
       for (const o of x.orders) {
         assert.equal((x.bitmap >>> o.order) & 1, o.length > 0 ? 1 : 0, `buddy: bitmap bit ${o.order}`);
-        assertList(o, free.filter((b) => b.size === o.size), `buddy order ${o.order}`);
+        assertList(o, free.filter((b) => b.size === o.size), `buddy order ${o.order}`, BUDDY_SAMPLE);
       }
       assert.equal(x.orders.reduce((n, o) => n + o.length, 0), free.length, 'buddy: every free block is on its order\'s list');
       return;

@@ -47,7 +47,7 @@ async function drawnAt(page: Page, t: number): Promise<{ bits: [string, number, 
   await page.evaluate((op) => window.heapflowReport.setCursor(op), t);
   return page.locator('.map-and-steps .step-view').evaluate((view) => ({
     bits: Array.from(view.querySelectorAll<SVGElement>('rect.bit')).map((r) => [r.dataset.map as string, Number(r.dataset.bit), Number(r.dataset.set)] as [string, number, number]),
-    buddy: Array.from(view.querySelectorAll<SVGElement>('rect.buddy-free')).map((r) => Number(r.dataset.offset)),
+    buddy: Array.from(view.querySelectorAll<SVGElement>('path.buddy-free')).flatMap((r) => (r.dataset.offsets ?? '').split(' ').map(Number)),
     chain: Array.from(view.querySelectorAll('.chain-node')).map((n) => n.textContent ?? ''),
   }));
 }

@@ -15,6 +15,8 @@
 
 /** Most block offsets one list reports in `first`. */
 export const LIST_SAMPLE = 64;
+/** Most block offsets one buddy order reports: enough to draw the buddy tree's levels whole. */
+export const BUDDY_SAMPLE = 4096;
 
 export interface FreeListInfo {
   /** Blocks on the list. */
@@ -65,7 +67,7 @@ export interface BuddyInternals {
   start: number;
   end: number;
   minOrder: number;
-  /** Every order from minOrder up to the largest that fits the space, empty ones included. */
+  /** Every order from minOrder up to the largest that fits the space, empty ones included (`first`: up to BUDDY_SAMPLE blocks). */
   orders: (FreeListInfo & { order: number; size: number })[];
 }
 
@@ -119,13 +121,13 @@ export type PolicyInternals = TlsfInternals | SegfitInternals | BuddyInternals |
 
 /**
  * Walks a free list linked through word `nextAt` (bytes from the block) of each block:
- * its length and its first LIST_SAMPLE blocks. `limit` bounds the steps (see the glossary).
+ * its length and its first `sample` blocks. `limit` bounds the steps (see the glossary).
  */
-export function walkList(u32: Uint32Array, head: number, nextAt: number, limit: number): FreeListInfo {
+export function walkList(u32: Uint32Array, head: number, nextAt: number, limit: number, sample = LIST_SAMPLE): FreeListInfo {
   const first: number[] = [];
   let length = 0;
   for (let b = head; b !== 0 && length < limit && (b >>> 2) < u32.length; b = u32[(b + nextAt) >>> 2] as number) {
-    if (length < LIST_SAMPLE) first.push(b);
+    if (length < sample) first.push(b);
     length++;
   }
   return { length, first };

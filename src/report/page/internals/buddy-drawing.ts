@@ -24,9 +24,10 @@ export function drawBuddy(x: BuddyInternals, events: readonly AnyEvent[]): HTMLE
     bitRow(svgEl, 'order', x.bitmap >>> o.order, 1, LABEL, y, { touched: () => touched.has(o.order), firstBit: o.order });
     const x0 = LABEL + CELL + 6;
     svgEl.append(svg('line', { x1: x0, x2: x0 + WIDTH, y1: y + CELL / 2, y2: y + CELL / 2, stroke: '#ddd' }));
-    for (const b of o.first) {
-      svgEl.append(svg('rect', { x: x0 + (b - x.start) / span * WIDTH, y: y + 1, width: Math.max(1.5, o.size / span * WIDTH), height: CELL - 3, fill: SET, class: 'buddy-free', 'data-order': o.order, 'data-offset': b }));
-    }
+    // one path per order (thousands of free blocks stay one element); data-offsets lists them for tests
+    const w = Math.max(1.5, o.size / span * WIDTH).toFixed(2);
+    const d = o.first.map((b) => `M${(x0 + (b - x.start) / span * WIDTH).toFixed(2)} ${y + 1}h${w}v${CELL - 3}h-${w}z`).join('');
+    if (d !== '') svgEl.append(svg('path', { d, fill: SET, class: 'buddy-free', 'data-order': o.order, 'data-offsets': o.first.join(' ') }));
     label(svgEl, x0 + WIDTH + 4, y, o.length > o.first.length ? `${o.length} (${o.first.length} drawn)` : String(o.length));
     if (touched.has(o.order)) svgEl.append(svg('rect', { x: x0 - 1, y, width: WIDTH + 2, height: CELL - 1, fill: 'none', stroke: TOUCHED }));
   });
