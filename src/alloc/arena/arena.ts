@@ -21,6 +21,8 @@ import { PolicyBase } from '../policy-base.js';
 import { blockSizeFor, Arena } from './layout.js';
 import { checkArena, walkArena } from './walk.js';
 import { checkedBreak, corrupt, damagedOr, heapStartOf } from '../integrity.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { arenaInternals } from './internals.js';
 
 export const ARENA_POLICY_ID = 15;
 
@@ -268,6 +270,10 @@ export class ArenaAllocator extends PolicyBase implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkArena(this);
+  }
+
+  internals(): PolicyInternals {
+    return arenaInternals(this);
   }
 
   usage(): PolicyUsage {

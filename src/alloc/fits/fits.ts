@@ -25,6 +25,8 @@ import { chunkSizeFor, sizeOf, Fit } from './layout.js';
 import { checkFits, walkFits } from './walk.js';
 import { badLinksOf, checkedBreak, damagedOr, heapStartOf, listLoops, walkBudget } from '../integrity.js';
 import { badListed, badTags, freeTagsAgree, topStartOf } from '../boundary-tags.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { fitsInternals } from './internals.js';
 
 export abstract class FitAllocator extends PolicyBase implements AllocatorPolicy {
   abstract readonly policyId: number;
@@ -488,6 +490,10 @@ export abstract class FitAllocator extends PolicyBase implements AllocatorPolicy
 
   blocks(): BlockInfo[] {
     return walkFits(this);
+  }
+
+  internals(): PolicyInternals {
+    return fitsInternals(this);
   }
 
   /** O(1) but for largestFreeBlock, which walks the free list (these policies have no bins to ask). */

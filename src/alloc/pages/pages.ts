@@ -30,6 +30,8 @@ import { blockAlign, blockIndex, CLASS_COUNT, CLASS_OF, CLASS_SIZE, divisorOf, P
 import { bitAt, clearBits, findRun, setBitAtOrBelow, setBits } from './slots.js';
 import { checkedBreak, corrupt, damagedOr, heapStartOf, walkBudget } from '../integrity.js';
 import { checkPages, freeRunsOf, pagesUsage, reservedOf, walkPages, type Spare } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { pagesInternals } from './internals.js';
 
 /** Header word of a span given back to the free slots (its other words kept: see freedBlock). */
 export const FREED_MAGIC = 0x46475048; // "HPGF"
@@ -794,6 +796,10 @@ export class Pages extends PolicyBase implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkPages(this);
+  }
+
+  internals(): PolicyInternals {
+    return pagesInternals(this);
   }
 
   /** O(pages with free blocks + slot map words): no walk over the blocks. */

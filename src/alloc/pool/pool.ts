@@ -20,6 +20,8 @@ import { PolicyBase } from '../policy-base.js';
 import { bitmapWord, firstChunk, poolGeometry, requestedWord, Pool } from './layout.js';
 import { checkPool, walkPool } from './walk.js';
 import { badLinksOf, checkedBreak, corrupt, damagedOr, heapStartOf, listLoops, walkBudget } from '../integrity.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { poolInternals } from './internals.js';
 
 export const POOL_POLICY_ID = 14;
 
@@ -308,6 +310,10 @@ export class PoolAllocator extends PolicyBase implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkPool(this);
+  }
+
+  internals(): PolicyInternals {
+    return poolInternals(this);
   }
 
   usage(): PolicyUsage {

@@ -35,6 +35,8 @@ import { clearBits, firstListFrom, lastList, listInsert, listName, listRemove } 
 import { checkedBreak, corrupt, damagedOr, heapStartOf } from '../integrity.js';
 import { badListed, badTags, freeTagsAgree, topStartOf } from '../boundary-tags.js';
 import { checkTlsf, walkTlsf } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { tlsfInternals } from './internals.js';
 
 export const TLSF_POLICY_ID = 3;
 
@@ -555,6 +557,10 @@ export class Tlsf extends PolicyBase implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkTlsf(this);
+  }
+
+  internals(): PolicyInternals {
+    return tlsfInternals(this);
   }
 
   /** O(1) but for largestFreeBlock, which looks at the first 64 blocks of the last non-empty list. */
