@@ -153,7 +153,7 @@ test('the embedded trace encoding reads back every op, and refuses damaged bytes
   const bytes = encodeTrace(parsePlayground('p = malloc(100)\nq = malloc(200)\nfree(p)'));
   assert.throws(() => decodeTrace(bytes.subarray(0, bytes.length - 1), 'x'), TraceCodecError);
   assert.throws(() => decodeTrace(Uint8Array.from([...bytes, 0]), 'x'), /after the last op/);
-  assert.throws(() => decodeTrace(Uint8Array.from([2, ...bytes.subarray(1)]), 'x'), /version 2/);
-  const badKind = Uint8Array.from(bytes); badKind[4] = 7;
+  assert.throws(() => decodeTrace(Uint8Array.from([3, ...bytes.subarray(1)]), 'x'), /version 3/);
+  const badKind = Uint8Array.from(bytes); badKind[5] = 7;
   assert.throws(() => decodeTrace(badKind, 'x'), /unknown kind 7/);
 });

@@ -31,8 +31,11 @@ export class AddressTime {
     caption.textContent = 'time (ops) runs left to right, addresses bottom to top; each bar is a block from its malloc to its free';
   }
 
-  /** Rasterizes every lifetime (once; the cursor line is drawn over it). */
-  render(): void {
+  /**
+   * Rasterizes every lifetime (once; the cursor line is drawn over it). `colourOf` paints
+   * op j's block (call sites); without it, blocks are coloured by size.
+   */
+  render(colourOf?: (op: number) => number): void {
     const W = Math.max(200, Math.floor(this.canvas.clientWidth || 900));
     const H = this.height;
     this.canvas.width = W;
@@ -54,7 +57,7 @@ export class AddressTime {
       const x1 = Math.min(W, Math.max(x0 + 1, Math.ceil(s.deathOp[j] * xs)));
       const yTop = H - Math.floor(ptr * ys);
       const yBottom = Math.max(0, Math.min(yTop - 1, H - Math.ceil((ptr + sizes[j]) * ys)));
-      const c = sizes[j] >= 128 * 1024 ? large : small;
+      const c = colourOf ? colourOf(j) : sizes[j] >= 128 * 1024 ? large : small;
       if (x1 - x0 === 1) {
         for (let y = yBottom; y < yTop && y < H; y++) px[y * W + x0] = c;
       } else {

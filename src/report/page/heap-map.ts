@@ -33,6 +33,8 @@ export class HeapMap {
   /** The bytes below the first block, drawn as metadata (not one of the heap's blocks). */
   private header: MapBlock | null = null;
   private readonly colours = new Map<string, number>();
+  /** Paints a block in another colour than its state's (call sites); null: by state. */
+  painter: ((block: MapBlock) => number | undefined) | null = null;
 
   constructor(private readonly options: HeapMapOptions) {
     this.canvas = el('canvas', { class: 'heap-map' });
@@ -95,7 +97,7 @@ export class HeapMap {
       const p0 = Math.floor((b.offset - start) / bpp);
       if (p0 >= total) break;
       const p1 = Math.min(total, Math.max(p0 + 1, Math.ceil((b.offset + b.size - start) / bpp)));
-      const c = this.colour(b.state);
+      const c = this.painter?.(b) ?? this.colour(b.state);
       const from = Math.max(0, p0);
       line.fill(c, from, p1);
       if (p1 - p0 >= 4 && p0 >= 0) line[p0] = darken(c, 0.6);
@@ -123,6 +125,15 @@ export class HeapMap {
       if (b[mid].offset + b[mid].size <= addr) lo = mid + 1; else hi = mid;
     }
     return lo;
+  }
+
+  /** The canvas point (CSS pixels) in the middle of the row where `addr` is drawn, or null when it is not in view. */
+  pointOf(addr: number): { x: number; y: number } | null {
+    const W = this.width();
+    const p = Math.floor((addr - this.start) / this.bpp);
+    if (p < 0 || p >= W * this.options.rows) return null;
+    const scale = this.canvas.clientWidth > 0 ? this.canvas.clientWidth / W : 1;
+    return { x: (p % W) * scale, y: (Math.floor(p / W) * this.options.rowHeight + this.options.rowHeight / 2 - 1) * scale };
   }
 
   /** The address under a canvas point. */
