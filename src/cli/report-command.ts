@@ -21,10 +21,10 @@ export function registerReport(program: Command): void {
   program.command('report')
     .summary('write one self-contained HTML report that replays traces in the browser')
     .description('Write one HTML file (opens offline from disk, no server, no network) holding the traces '
-      + '(.rep or .rep.gz) and heapflow itself: the page replays them in the browser and shows the heap map, '
-      + 'timelines, fragmentation, step mode, the address x time picture, the configurations side by side '
-      + 'and a playground. Every trace is replayed under every allocator x backing given.')
-    .argument('<traces...>', 'trace files (.rep, .rep.gz)')
+      + '(.rep, .hft, imported logs; gzipped or not) and heapflow itself: the page replays them in the browser and shows the heap map, '
+      + 'timelines, fragmentation, step mode, the address x time picture, the configurations side by side, '
+      + 'a playground, and for a captured trace its call sites. Every trace is replayed under every allocator x backing given.')
+    .argument('<traces...>', 'trace files (.rep, .hft, mtrace/ltrace/malloc_debug logs; .gz too)')
     .option('--allocator <names>', `comma-separated allocators to compare (${allocatorNames().join(', ')}; default ${DEFAULT_ALLOCATOR})`)
     .option('--backing <kinds>', `comma-separated backings (${CHECKPOINTABLE.join(', ')}; default ${DEFAULT_REPORT_BACKING})`)
     .option('-o, --output <file>', 'where to write the report', 'report.html')
