@@ -1,20 +1,37 @@
-/** examples/wasm-c: the C program built with clang for wasm32, heapflow as its malloc, its output checked. */
+/**
+ * examples/wasm-c: the C program built with clang for wasm32, heapflow as its malloc, its
+ * output checked; its recorded allocations replayed in the report (Debian's Chromium) give
+ * the very heap the program has.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { BlockInfo } from '../src/index.js';
+import { callSiteLists } from '../src/trace/call-sites.js';
+import { parseHft } from '../src/trace/hft.js';
+import { collectErrors, launchChromium } from './support/browser.js';
 import { ROOT } from './support/package-files.js';
 
 const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 const SKIP = has('clang') && has('wasm-ld') ? false : 'needs clang and wasm-ld (apt-get install clang lld)';
 
+interface Recorder { ops: number; liveBlocks: number; text(): string }
+
 interface Loaded {
   exports: { run(count: number, seed: number, top: number): number; report_length(): number; word_table(): number; finish(): void };
-  heap: { u8: Uint8Array; u32: Uint32Array; stats(): { liveBlocks: number }; check(): void; usableSize(p: number): number };
+  heap: { u8: Uint8Array; u32: Uint32Array; stats(): { liveBlocks: number }; check(): void; usableSize(p: number): number; blocks(): BlockInfo[] };
   base: number;
+  recorder: Recorder | null;
+}
+
+type LoadProgram = (path: string, options?: { record?: boolean }) => Loaded;
+
+async function example<T>(file: string): Promise<T> {
+  return await import(pathToFileURL(join(ROOT, 'examples/wasm-c', file)).href) as T;
 }
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ze', 'po', 'da', 'fi', 'gu', 'he', 'jo', 'xu'];
@@ -36,8 +53,8 @@ function expectedReport(count: number, seed: number, top: number): string {
 
 test('the C word counter in Wasm, malloc served by heapflow: right output, table readable from JS, heap checks', { skip: SKIP }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'heapflow-wasm-c-'));
-  const { buildProgram } = await import(pathToFileURL(join(ROOT, 'examples/wasm-c/build.mjs')).href) as { buildProgram(out: string): string };
-  const { loadProgram } = await import(pathToFileURL(join(ROOT, 'examples/wasm-c/load.mjs')).href) as { loadProgram(path: string): Loaded };
+  const { buildProgram } = await example<{ buildProgram(out: string): string }>('build.mjs');
+  const { loadProgram } = await example<{ loadProgram: LoadProgram }>('load.mjs');
   const wasm = buildProgram(join(dir, 'program.wasm'));
   for (const [count, seed, top] of [[20_000, 7, 5], [3_000, 12345, 20], [1, 1, 3], [0, 9, 3]] as const) {
     const { exports, heap, base } = loadProgram(wasm);
@@ -65,4 +82,41 @@ test('the C word counter in Wasm, malloc served by heapflow: right output, table
     heap.check();
     assert.equal(heap.stats().liveBlocks, 0, 'finish() freed everything');
   }
+});
+
+test('the C program\'s heap in the report: its recorded calls replayed at its base give the same blocks, named by C function', { skip: SKIP }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heapflow-wasm-c-'));
+  const { buildProgram } = await example<{ buildProgram(out: string): string }>('build.mjs');
+  const { loadProgram } = await example<{ loadProgram: LoadProgram }>('load.mjs');
+  const { writeProgramReport } = await example<{ writeProgramReport(r: Recorder, base: number, page: string): { page: string; trace: string } }>('report.mjs');
+  const { exports, heap, base, recorder } = loadProgram(buildProgram(join(dir, 'program.wasm')), { record: true });
+  exports.run(1500, 3, 5);
+  heap.check();
+  assert.ok(recorder !== null);
+  assert.equal(recorder.liveBlocks, heap.stats().liveBlocks, 'the recording knows every live block');
+  const { page: html, trace: hft } = writeProgramReport(recorder, base, join(dir, 'words.html'));
+  const trace = parseHft(readFileSync(hft, 'utf8'), hft);
+  assert.equal(trace.length, recorder.ops);
+  const functions = new Set(callSiteLists(trace, 100)?.byCount.map((f) => f.callSite?.fn));
+  for (const fn of ['text_reserve', 'table_new', 'table_count', 'table_grow', 'tree_insert']) assert.ok(functions.has(fn), `${fn} is a call site`);
+  const expected = heap.blocks().map((b) => ({ ptr: b.ptr, state: b.state, requested: b.requested }));
+  assert.ok(expected.length <= 2000, 'few enough blocks for the page to list them');
+
+  const chromium = await launchChromium();
+  try {
+    const page = await chromium.context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForFunction(() => window.heapflowReport?.ready || window.heapflowReport?.error !== null, null, { timeout: 30_000 });
+    const shown = await page.evaluate(() => ({ error: window.heapflowReport.error, blocks: window.heapflowReport.blocks, count: window.heapflowReport.blockCount, sites: window.heapflowReport.callSites }));
+    assert.equal(shown.error, null);
+    assert.equal(shown.count, expected.length, 'as many blocks as heap.blocks() after the run');
+    assert.deepEqual(shown.blocks, expected, 'and the same blocks, at the program\'s own addresses');
+    assert.ok((shown.sites?.byCount.length ?? 0) > 0, 'the page lists the C call sites');
+    assert.deepEqual(errors, []);
+  } finally {
+    await chromium.close();
+  }
+  exports.finish();
+  heap.check();
 });

@@ -2,6 +2,11 @@
  * The few C library pieces the example needs, for a freestanding wasm32 build (no libc).
  * The allocator is not here: malloc, calloc, realloc and free are imported from JavaScript,
  * where heapflow serves them inside this module's own memory.
+ *
+ * Each call also passes its call site: a pointer to a constant { function, file, line }
+ * made where the call is written (as a debugging malloc takes __FILE__ and __LINE__), so
+ * that a recording of the program's allocations names the C code that made each block.
+ * The JavaScript side may ignore it.
  */
 #ifndef MINI_LIBC_H
 #define MINI_LIBC_H
@@ -12,10 +17,24 @@ typedef __SIZE_TYPE__ size_t;
 #define IMPORT(name) __attribute__((import_module("env"), import_name(#name)))
 #define EXPORT(name) __attribute__((export_name(#name)))
 
-IMPORT(malloc) void *malloc(size_t size);
-IMPORT(calloc) void *calloc(size_t count, size_t size);
-IMPORT(realloc) void *realloc(void *ptr, size_t size);
-IMPORT(free) void free(void *ptr);
+/* Layout read by JavaScript (record.mjs): three 32-bit words. */
+struct call_site {
+  const char *function; /* 0: NUL-terminated */
+  const char *file;     /* 4: NUL-terminated, without its folder */
+  unsigned line;        /* 8 */
+};
+
+IMPORT(malloc) void *malloc_at(size_t size, const struct call_site *site);
+IMPORT(calloc) void *calloc_at(size_t count, size_t size, const struct call_site *site);
+IMPORT(realloc) void *realloc_at(void *ptr, size_t size, const struct call_site *site);
+IMPORT(free) void free_at(void *ptr, const struct call_site *site);
+
+/* The site of the call being written: one constant per call in the source. */
+#define CALL_SITE ({ static const struct call_site site_ = { __func__, __FILE_NAME__, __LINE__ }; &site_; })
+#define malloc(size) malloc_at((size), CALL_SITE)
+#define calloc(count, size) calloc_at((count), (size), CALL_SITE)
+#define realloc(ptr, size) realloc_at((ptr), (size), CALL_SITE)
+#define free(ptr) free_at((ptr), CALL_SITE)
 /* Calls abort() in JS: the program found something it cannot go on with. */
 IMPORT(fail) void fail(const char *message, size_t length);
 
