@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { createHeap } from 'heapflow';
 import { AllocationRecorder } from './record.mjs';
 
-export function loadProgram(wasmPath, { record = false } = {}) {
+/** `wasm`: the path of program.wasm, or the WebAssembly.Module compiled from it. */
+export function loadProgram(wasm, { record = false } = {}) {
   let heap; // made as soon as the module's memory exists; no import runs before that
   let recorder = null;
   // wasm32 passes sizes and pointers as i32: `>>> 0` reads them unsigned. The last argument
@@ -44,7 +45,7 @@ export function loadProgram(wasmPath, { record = false } = {}) {
     },
     noop: () => {},
   };
-  const module = new WebAssembly.Module(readFileSync(wasmPath));
+  const module = wasm instanceof WebAssembly.Module ? wasm : new WebAssembly.Module(readFileSync(wasm));
   const instance = new WebAssembly.Instance(module, { env });
   const { memory, __heap_base } = instance.exports;
   const base = __heap_base.value;

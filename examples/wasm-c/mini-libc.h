@@ -1,7 +1,8 @@
 /*
  * The few C library pieces the example needs, for a freestanding wasm32 build (no libc).
  * The allocator is not here: malloc, calloc, realloc and free are imported from JavaScript,
- * where heapflow serves them inside this module's own memory.
+ * where heapflow serves them inside this module's own memory (built with -DOWN_MALLOC, for
+ * the benchmark, they are mini-alloc.c's instead).
  *
  * Each call also passes its call site: a pointer to a constant { function, file, line }
  * made where the call is written (as a debugging malloc takes __FILE__ and __LINE__), so
@@ -24,6 +25,17 @@ struct call_site {
   unsigned line;        /* 8 */
 };
 
+#ifdef OWN_MALLOC
+/* The module's own allocator (mini-alloc.c), for the benchmark: no call leaves the module. */
+void *mini_malloc(size_t size);
+void *mini_calloc(size_t count, size_t size);
+void *mini_realloc(void *ptr, size_t size);
+void mini_free(void *ptr);
+#define malloc(size) mini_malloc(size)
+#define calloc(count, size) mini_calloc((count), (size))
+#define realloc(ptr, size) mini_realloc((ptr), (size))
+#define free(ptr) mini_free(ptr)
+#else
 IMPORT(malloc) void *malloc_at(size_t size, const struct call_site *site);
 IMPORT(calloc) void *calloc_at(size_t count, size_t size, const struct call_site *site);
 IMPORT(realloc) void *realloc_at(void *ptr, size_t size, const struct call_site *site);
@@ -35,6 +47,7 @@ IMPORT(free) void free_at(void *ptr, const struct call_site *site);
 #define calloc(count, size) calloc_at((count), (size), CALL_SITE)
 #define realloc(ptr, size) realloc_at((ptr), (size), CALL_SITE)
 #define free(ptr) free_at((ptr), CALL_SITE)
+#endif
 /* Calls abort() in JS: the program found something it cannot go on with. */
 IMPORT(fail) void fail(const char *message, size_t length);
 
