@@ -120,3 +120,15 @@ test('the C program\'s heap in the report: its recorded calls replayed at its ba
   exports.finish();
   heap.check();
 });
+
+test('the benchmark\'s baseline, the program with mini-alloc.c as its malloc inside the module, gives the same output', { skip: SKIP }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heapflow-wasm-c-'));
+  const { buildProgram } = await example<{ buildProgram(out: string, options?: { ownMalloc?: boolean }): string }>('build.mjs');
+  const module = new WebAssembly.Module(readFileSync(buildProgram(join(dir, 'own.wasm'), { ownMalloc: true })));
+  assert.deepEqual(WebAssembly.Module.imports(module).map((i) => i.name).sort(), ['fail', 'noop'], 'no allocator import');
+  for (const [count, seed, top] of [[20_000, 7, 5], [3_000, 12345, 20], [0, 9, 3]] as const) {
+    const { exports } = new WebAssembly.Instance(module, { env: { fail: () => { throw new Error('fail'); }, noop: () => undefined } }) as unknown as { exports: Loaded['exports'] & { memory: WebAssembly.Memory } };
+    const at = exports.run(count, seed, top) >>> 0;
+    assert.equal(new TextDecoder().decode(new Uint8Array(exports.memory.buffer, at, exports.report_length())), expectedReport(count, seed, top));
+  }
+});
