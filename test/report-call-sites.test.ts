@@ -15,10 +15,12 @@ import type { Page } from 'playwright-core';
 import { writeReport } from '../src/cli/report-command.js';
 import { decodeTrace, encodeTrace, TraceCodecError } from '../src/report/model/trace-codec.js';
 import { TOP_SITES } from '../src/report/page/call-sites-view.js';
+import { ReplaySession } from '../src/report/model/session.js';
+import { liveSites } from '../src/report/model/site-colours.js';
 import { callSiteLists, describeCallSite, type SiteFigure } from '../src/trace/call-sites.js';
 import { parseHft } from '../src/trace/hft.js';
 import { readTrace } from '../src/trace/read-trace.js';
-import { NO_SITE } from '../src/trace/types.js';
+import { NO_SITE, OP_FREE } from '../src/trace/types.js';
 import { canvasPixels } from './support/canvas-pixels.js';
 import { collectErrors, launchChromium, type OpenBrowser } from './support/browser.js';
 
@@ -80,6 +82,26 @@ test('the embedded trace carries the call-site table, threads, sites and alignme
   badSite[badSite.length - 2] = 9; // the op's site column: site 8 of a one-site table
   assert.throws(() => decodeTrace(badSite, 'x'), /op 0: site 9 out of range \[0, 2\)/);
   assert.throws(() => decodeTrace(bytes.subarray(0, bytes.length - 1), 'x'), TraceCodecError);
+});
+
+test('liveSites: at every op, each live block\'s site is that of its latest malloc or realloc, and nothing else is found', () => {
+  const trace = parseHft(handmadeHft(), 'known.hft');
+  const session = new ReplaySession(trace, { label: 'segfit', backing: 'wasm' });
+  while (!session.runSome(10_000));
+  const detail = trace.detail!;
+  const latest = new Map<number, number>(); // id -> its latest a or r op
+  for (let t = 0; t <= trace.length; t += 7) {
+    latest.clear();
+    for (let i = 0; i < t; i++) {
+      if (trace.kinds[i] === OP_FREE) latest.delete(trace.ids[i]!);
+      else latest.set(trace.ids[i]!, i);
+    }
+    const live = liveSites(session, detail, t);
+    assert.equal(live.size, latest.size);
+    assert.equal(session.blocksAt(t).filter((b) => b.state === 'used').length, latest.size);
+    for (const op of latest.values()) assert.equal(live.siteOf(session.resultPtr[op]!), detail.siteIndex[op], `op ${op} at ${t}`);
+    assert.equal(live.siteOf(1), undefined, 'no block at an odd address');
+  }
 });
 
 let chromium: OpenBrowser;

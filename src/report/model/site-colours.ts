@@ -53,17 +53,50 @@ export class SitePalette {
   }
 }
 
-/**
- * The site of every block live after `t` ops, by pointer: a walk over the ops before `t`
- * (one pass, only while site colours are on).
- */
-export function liveSites(session: ReplaySession, detail: TraceDetail, t: number): Map<number, number> {
-  const sites = new Map<number, number>();
-  const { kinds } = session.trace;
-  for (let j = 0; j < t; j++) {
-    if (kinds[j] === OP_FREE || session.deathOp[j] < t) continue;
-    const ptr = session.resultPtr[j] as number;
-    if (ptr !== 0) sites.set(ptr, detail.siteIndex[j] as number);
+/** The sites of the blocks live at one op, by pointer: sorted pointers and their sites. */
+export class LiveSites {
+  constructor(private readonly ptrs: Float64Array, private readonly sites: Uint32Array) {}
+
+  get size(): number { return this.ptrs.length; }
+
+  /** The site index of the live block at `ptr` (NO_SITE included), or undefined when none is live there. */
+  siteOf(ptr: number): number | undefined {
+    const at = lowerBound(this.ptrs, ptr);
+    return this.ptrs[at] === ptr ? this.sites[at] : undefined;
   }
-  return sites;
+}
+
+/**
+ * The site of every block live after `t` ops: one pass over the ops before `t` (only while
+ * site colours are on), then a sort of the live pointers. Typed arrays, not a Map: a heap
+ * can hold hundreds of thousands of live blocks, and a cursor move must stay quick.
+ */
+export function liveSites(session: ReplaySession, detail: TraceDetail, t: number): LiveSites {
+  const { kinds } = session.trace;
+  const { deathOp, resultPtr } = session;
+  const isLive = (j: number): boolean => kinds[j] !== OP_FREE && (deathOp[j] as number) >= t && resultPtr[j] !== 0;
+  let count = 0;
+  for (let j = 0; j < t; j++) if (isLive(j)) count++;
+  const ptrs = new Float64Array(count);
+  const sites = new Uint32Array(count);
+  for (let j = 0, k = 0; j < t; j++) {
+    if (!isLive(j)) continue;
+    ptrs[k] = resultPtr[j] as number;
+    sites[k++] = detail.siteIndex[j] as number;
+  }
+  // live blocks have distinct pointers: each finds its own place in the sorted copy
+  const sorted = ptrs.slice().sort();
+  const sortedSites = new Uint32Array(count);
+  for (let k = 0; k < count; k++) sortedSites[lowerBound(sorted, ptrs[k] as number)] = sites[k] as number;
+  return new LiveSites(sorted, sortedSites);
+}
+
+/** The first index of `sorted` whose value is at least `x`. */
+function lowerBound(sorted: Float64Array, x: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < x) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }

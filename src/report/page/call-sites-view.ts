@@ -70,7 +70,7 @@ export class CallSitesView {
     if (!this.on) return null;
     const sites = liveSites(this.session, this.detail, t);
     return (b) => {
-      const site = b.state === 'metadata' ? undefined : sites.get(b.ptr);
+      const site = b.state === 'metadata' ? undefined : sites.siteOf(b.ptr);
       return site === undefined ? this.palette.notLive : this.palette.word(site);
     };
   }
