@@ -6,11 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createHeap, generalAllocatorNames, type BlockInfo } from '../src/index.js';
+import { createHeap, generalAllocatorNames, type AllocatorName, type BlockInfo } from '../src/index.js';
 import { reportSpecs } from '../src/cli/report-command.js';
 import { UsageError } from '../src/cli/usage.js';
 import { ReplaySession } from '../src/report/model/session.js';
 import { OP_ALLOC, OP_FREE, OP_REALLOC, type Trace } from '../src/trace/types.js';
+import { replayOn } from './support/report-page.js';
 
 /** ops as [kind, id, size]: a live trace by construction (frees and reallocs of live ids). */
 function traceOf(steps: readonly [number, number, number][]): Trace {
@@ -26,17 +27,9 @@ function traceOf(steps: readonly [number, number, number][]): Trace {
     kinds: Uint8Array.from(kinds), ids: Uint32Array.from(ids), sizes: Float64Array.from(sizes) };
 }
 
-function blocksAtBase(trace: Trace, t: number, base: number, allocator: string): BlockInfo[] {
+function blocksAtBase(trace: Trace, t: number, base: number, allocator: AllocatorName): BlockInfo[] {
   const memory = new WebAssembly.Memory({ initial: Math.ceil(base / 65536) + 1, maximum: 2 ** 15 });
-  const heap = createHeap({ backing: 'wasm', memory, base, maxSize: 2 ** 31, allocator: allocator as never });
-  const ptr = new Map<number, number>();
-  for (let i = 0; i < t; i++) {
-    const id = trace.ids[i] as number;
-    if (trace.kinds[i] === OP_ALLOC) ptr.set(id, heap.malloc(trace.sizes[i] as number));
-    else if (trace.kinds[i] === OP_FREE) heap.free(ptr.get(id) as number);
-    else ptr.set(id, heap.realloc(ptr.get(id) as number, trace.sizes[i] as number));
-  }
-  return heap.blocks();
+  return replayOn(createHeap({ backing: 'wasm', memory, base, maxSize: 2 ** 31, allocator }), trace, t).blocks();
 }
 
 test('a session at a base seeks, from its checkpoints, to the blocks of a heap made at that base', () => {

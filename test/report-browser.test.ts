@@ -14,9 +14,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { createHeap, DEFAULT_ALLOCATOR, type AllocatorName } from '../src/index.js';
 import { loadTraces } from '../src/cli/load-traces.js';
-import { OP_ALLOC, OP_FREE, type Trace } from '../src/trace/types.js';
+import type { Trace } from '../src/trace/types.js';
 import { writeReport } from '../src/cli/report-command.js';
-import { collectErrors, launchChromium, type OpenBrowser } from './support/browser.js';
+import { launchChromium, type OpenBrowser } from './support/browser.js';
+import { canvasPixels, openReport, replayOn } from './support/report-page.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** A bundled trace that ends with blocks still live (the malloc-lab ones free everything). */
@@ -38,41 +39,12 @@ async function report(name: string, files: string[], allocator?: string): Promis
   return pathToFileURL(await writeReport(files, { output: join(work, `${name}.html`), allocator })).href;
 }
 
-async function open(url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await chromium.context.newPage();
-  const errors = collectErrors(page);
-  await page.goto(url);
-  await page.waitForFunction(() => window.heapflowReport?.ready || window.heapflowReport?.error !== null, null, { timeout: 30_000 });
-  assert.equal(await page.evaluate(() => window.heapflowReport.error), null);
-  return { page, errors };
-}
-
-/** Painted pixels of a canvas: how many differ from the background, and a hash of all of them. */
-async function pixels(page: Page, selector: string): Promise<{ painted: number; hash: number }> {
-  return page.$eval(selector, (node) => {
-    const canvas = node as HTMLCanvasElement;
-    const data = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
-    let painted = 0, hash = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      const r = data[i] as number, g = data[i + 1] as number, b = data[i + 2] as number;
-      if (!(r === 0xf3 && g === 0xf3 && b === 0xf3) && data[i + 3] !== 0) painted++;
-      hash = (Math.imul(hash, 31) + (r << 16 | g << 8 | b)) | 0;
-    }
-    return { painted, hash };
-  });
-}
+const open = (url: string): Promise<{ page: Page; errors: string[] }> => openReport(chromium.context, url);
+const pixels = canvasPixels;
 
 /** heap.blocks() after the first `ops` ops, with heapflow in Node and its own id -> pointer table. */
 function blocksInNode(trace: Trace, allocator: AllocatorName = DEFAULT_ALLOCATOR, ops = trace.length): number {
-  const heap = createHeap({ backing: 'wasm', maxSize: 2 ** 31, allocator });
-  const ptr = new Map<number, number>();
-  for (let i = 0; i < ops; i++) {
-    const id = trace.ids[i] as number;
-    if (trace.kinds[i] === OP_ALLOC) ptr.set(id, heap.malloc(trace.sizes[i] as number));
-    else if (trace.kinds[i] === OP_FREE) heap.free(ptr.get(id) as number);
-    else ptr.set(id, heap.realloc(ptr.get(id) as number, trace.sizes[i] as number));
-  }
-  return heap.blocks().length;
+  return replayOn(createHeap({ backing: 'wasm', maxSize: 2 ** 31, allocator }), trace, ops).blocks().length;
 }
 
 test('the report of a bundled trace opens from file:// without console errors, its map drawn and agreeing with Node', async () => {

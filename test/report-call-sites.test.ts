@@ -21,8 +21,8 @@ import { callSiteLists, describeCallSite, type SiteFigure } from '../src/trace/c
 import { parseHft } from '../src/trace/hft.js';
 import { readTrace } from '../src/trace/read-trace.js';
 import { NO_SITE, OP_FREE } from '../src/trace/types.js';
-import { canvasPixels } from './support/canvas-pixels.js';
-import { collectErrors, launchChromium, type OpenBrowser } from './support/browser.js';
+import { launchChromium, type OpenBrowser } from './support/browser.js';
+import { canvasPixels, openReport } from './support/report-page.js';
 
 const SITES = ['s 0 0x10 prog+0x10 parse.c:12 parse_line', 's 1 0x20 prog+0x20 table.c:40 table_grow',
   's 2 0x30 prog+0x30 ? make_node', 's 3 0x40 prog+0x40 buf.c:7 buf_append'];
@@ -116,13 +116,7 @@ after(async () => {
 });
 
 async function open(file: string): Promise<{ page: Page; errors: string[] }> {
-  const url = pathToFileURL(await writeReport([file], { output: join(work, 'sites.html') })).href;
-  const page = await chromium.context.newPage();
-  const errors = collectErrors(page);
-  await page.goto(url);
-  await page.waitForFunction(() => window.heapflowReport?.ready || window.heapflowReport?.error !== null, null, { timeout: 30_000 });
-  assert.equal(await page.evaluate(() => window.heapflowReport.error), null);
-  return { page, errors };
+  return openReport(chromium.context, pathToFileURL(await writeReport([file], { output: join(work, 'sites.html') })).href);
 }
 
 const shown = (list: readonly SiteFigure[]): { site: number | null; value: number }[] =>
