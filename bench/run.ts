@@ -14,7 +14,8 @@
 import { parseArgs } from 'node:util';
 import { readdirSync, writeFileSync, mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { execSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import {
@@ -31,7 +32,7 @@ const REPO = resolve(BENCH_DIR, '..');
 
 const HELP = `npm run bench -- [options]
   --quick               malloc-lab traces only, 3 rounds, no scaling series, short hook and debug sections
-  --traces LIST         comma list of trace names or groups: synthetic, malloclab, scaling,
+  --traces LIST         comma list of trace names or groups: synthetic, malloclab, real, scaling,
                         e.g. rand-small,lifo,malloclab/binary-bal (default: all)
   --adapters LIST       JS columns: heapflow (the default policy), heapflow:POLICY (one per other
                         general-purpose policy, e.g. heapflow:tlsf), heapflow/resizable, heapflow/shared,
@@ -148,13 +149,30 @@ function options(): Opts {
 const T0 = performance.now();
 const log = (s: string) => console.error(`[bench +${((performance.now() - T0) / 1000).toFixed(0)}s] ${s}`);
 
+/**
+ * The real-program traces are stored gzipped; the native replay reads plain text, so every
+ * column reads an unzipped copy kept beside the synthetic traces (made once).
+ */
+function plainCopy(path: string): string {
+  if (!path.endsWith('.gz')) return path;
+  const out = join(DEFAULT_TRACE_DIR, 'real', basename(path).slice(0, -3));
+  if (!existsSync(out)) {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, gunzipSync(readFileSync(path)));
+  }
+  return out;
+}
+
 /** Which trace files to run, by group. */
 function selectTraces(o: Opts): Array<{ path: string; group: BenchTrace['group'] }> {
   const mlDir = join(REPO, 'traces', 'malloclab');
   const ml = existsSync(mlDir) ? readdirSync(mlDir).filter((f) => f.endsWith('.rep')).sort() : [];
+  const realDir = join(REPO, 'traces', 'real');
+  const real = existsSync(realDir) ? readdirSync(realDir).filter((f) => /\.rep(\.gz)?$/.test(f)).sort() : [];
   const all: Array<{ path: string; group: BenchTrace['group']; name: string }> = [
     ...SYNTHETIC.map((n) => ({ path: tracePath(DEFAULT_TRACE_DIR, n), group: 'synthetic' as const, name: n })),
     ...ml.map((f) => ({ path: join(mlDir, f), group: 'malloclab' as const, name: 'malloclab/' + f.replace(/\.rep$/, '') })),
+    ...real.map((f) => ({ path: plainCopy(join(realDir, f)), group: 'real' as const, name: 'real/' + f.replace(/\.rep(\.gz)?$/, '') })),
     ...SCALING.map((n) => ({ path: tracePath(DEFAULT_TRACE_DIR, n), group: 'scaling' as const, name: n })),
   ];
   const want = o.traces ?? (o.quick ? ['malloclab'] : null);
@@ -462,6 +480,7 @@ async function main(): Promise<void> {
     hook,
     debug,
     wallS: (performance.now() - T0) / 1000,
+    defaultAllocator: DEFAULT_ALLOCATOR,
   };
   const md = renderReport(report);
   console.log('\n' + md);
