@@ -3,6 +3,7 @@
  * threads and sites; in the page (Debian's Chromium through playwright-core) the three lists
  * equal what src/trace/call-sites.ts computes in Node, the colour switch changes the heap
  * map's and the address x time picture's pixels, and a block's hover text names its site.
+ * The page's replay also honours a captured trace's alignments, as `heapflow replay` does.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +17,7 @@ import { writeReport } from '../src/cli/report-command.js';
 import { decodeTrace, encodeTrace, TraceCodecError } from '../src/report/model/trace-codec.js';
 import { TOP_SITES } from '../src/report/page/call-sites-view.js';
 import { ReplaySession } from '../src/report/model/session.js';
+import { generalAllocatorNames } from '../src/policies.js';
 import { liveSites } from '../src/report/model/site-colours.js';
 import { callSiteLists, describeCallSite, type SiteFigure } from '../src/trace/call-sites.js';
 import { parseHft } from '../src/trace/hft.js';
@@ -102,6 +104,17 @@ test('liveSites: at every op, each live block\'s site is that of its latest mall
     for (const op of latest.values()) assert.equal(live.siteOf(session.resultPtr[op]!), detail.siteIndex[op], `op ${op} at ${t}`);
     assert.equal(live.siteOf(1), undefined, 'no block at an odd address');
   }
+});
+
+test('the report replays a captured posix_memalign, memalign or valloc at its alignment', () => {
+  fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom(0, 16, 64, 256, 4096, 65536), fc.integer({ min: 1, max: 5000 })), { minLength: 1, maxLength: 40 }), fc.constantFrom(...generalAllocatorNames()),
+    (ops, allocator) => {
+      const trace = parseHft(`hft 1\n${ops.map(([align, size], id) => `a ${id} ${size} ${align} 1 0 -`).join('\n')}\n`, 'aligned.hft');
+      const session = new ReplaySession(decodeTrace(encodeTrace(trace), 'aligned.hft'), { label: allocator, allocator, backing: 'wasm' });
+      while (!session.runSome(100));
+      ops.forEach(([align], i) => assert.equal(session.resultPtr[i]! % Math.max(8, align), 0, `op ${i}: ${align}-aligned on ${allocator}`));
+      session.current.check();
+    }), { numRuns: 30 });
 });
 
 let chromium: OpenBrowser;

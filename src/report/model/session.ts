@@ -10,6 +10,7 @@
  * during the first pass; a replay from a checkpoint needs nothing else.
  */
 import { createHeap, type AllocatorName, type BackingKind, type BlockInfo, type Heap, type HeapOptions } from '../../index.js';
+import { allocateAligned, opAlignment } from '../../trace/replay-heap.js';
 import { OP_ALLOC, OP_FREE, OP_REALLOC, type Trace } from '../../trace/types.js';
 import { memoryAbove, restoreCheckpoint, takeCheckpoint, type Checkpoint } from './checkpoints.js';
 import { fragmentationOf } from './fragmentation.js';
@@ -159,7 +160,8 @@ export class ReplaySession {
   private apply(heap: Heap, i: number): void {
     const kind = this.trace.kinds[i];
     if (kind === OP_ALLOC) {
-      this.resultPtr[i] = heap.malloc(this.trace.sizes[i]);
+      // a captured posix_memalign, memalign or valloc asks for its alignment, as in `heapflow replay`
+      this.resultPtr[i] = allocateAligned(heap, opAlignment(this.trace.detail?.aligns, i), this.trace.sizes[i]);
       return;
     }
     const src = this.srcOp[i];
