@@ -1,12 +1,13 @@
 /**
  * examples/wasm-c: the C program built with clang for wasm32, heapflow as its malloc, its
  * output checked; its recorded allocations replayed in the report (Debian's Chromium) give
- * the very heap the program has.
+ * the very heap the program has (and the picture examples/wasm-c/README.md shows,
+ * docs/images/wasm-c-report.png).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -113,6 +114,15 @@ test('the C program\'s heap in the report: its recorded calls replayed at its ba
     assert.equal(shown.count, expected.length, 'as many blocks as heap.blocks() after the run');
     assert.deepEqual(shown.blocks, expected, 'and the same blocks, at the program\'s own addresses');
     assert.ok((shown.sites?.byCount.length ?? 0) > 0, 'the page lists the C call sites');
+    const caption = await page.locator('.map-box .caption').first().textContent();
+    assert.match(caption ?? '', new RegExp(`^addresses 0x${base.toString(16)} \\.\\.`), 'the map starts at the heap\'s base, not at the module\'s data');
+    // the picture examples/wasm-c/README.md shows: the heap map and the lists, coloured by C function
+    await page.evaluate(() => window.heapflowReport.setSiteColours(true));
+    const top = await page.locator('section', { hasText: 'Heap map' }).first().boundingBox();
+    const sites = await page.locator('section', { hasText: 'Call sites' }).first().boundingBox();
+    assert.ok(top !== null && sites !== null);
+    mkdirSync(join(ROOT, 'docs/images'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'docs/images/wasm-c-report.png'), clip: { x: 0, y: top.y - 8, width: 1280, height: sites.y + sites.height - top.y + 16 }, fullPage: true });
     assert.deepEqual(errors, []);
   } finally {
     await chromium.close();

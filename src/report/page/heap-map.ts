@@ -16,6 +16,8 @@ export interface HeapMapOptions {
   rowHeight: number;
   /** Tooltip text for a block under the mouse. */
   describe: (block: MapBlock) => string;
+  /** Where the heap starts (its `base` in a Wasm module's memory): the map shows nothing below it. Default 0. */
+  origin?: number;
 }
 
 const MIN_BPP = 1 / 16;
@@ -54,10 +56,11 @@ export class HeapMap {
    */
   show(blocks: MapBlock[], extent: number): void {
     this.blocks = blocks;
+    const origin = this.origin;
     const last = blocks[blocks.length - 1];
-    this.span = Math.max(1, extent, last ? last.offset + last.size : 1);
+    this.span = Math.max(1, extent - origin, last ? last.offset + last.size - origin : 1);
     const first = blocks[0]?.offset ?? extent;
-    this.header = first > 0 ? { ptr: 0, offset: 0, size: first, state: 'metadata', requested: 0 } : null;
+    this.header = first > origin ? { ptr: 0, offset: origin, size: first - origin, state: 'metadata', requested: 0 } : null;
     if (this.fitted) this.fit();
     this.draw();
   }
@@ -65,8 +68,10 @@ export class HeapMap {
   fit(): void {
     this.fitted = true;
     this.bpp = Math.max(MIN_BPP, this.span / this.pixels());
-    this.start = 0;
+    this.start = this.origin;
   }
+
+  private get origin(): number { return this.options.origin ?? 0; }
 
   private pixels(): number {
     return this.width() * this.options.rows;
@@ -143,7 +148,7 @@ export class HeapMap {
   }
 
   private blockAt(addr: number): MapBlock | undefined {
-    if (this.header && addr >= 0 && addr < this.header.size) return this.header;
+    if (this.header && addr >= this.header.offset && addr < this.header.offset + this.header.size) return this.header;
     const b = this.blocks[this.firstBlockAt(addr)];
     return b && b.offset <= addr ? b : undefined;
   }
@@ -157,8 +162,8 @@ export class HeapMap {
       const maxBpp = Math.max(MIN_BPP, this.span / this.pixels());
       this.bpp = Math.min(maxBpp, Math.max(MIN_BPP, this.bpp * (e.deltaY > 0 ? 1.25 : 0.8)));
       this.start = addr - idx * this.bpp;
-      this.fitted = this.bpp === maxBpp && this.start <= 0;
-      if (this.fitted) this.start = 0;
+      this.fitted = this.bpp === maxBpp && this.start <= this.origin;
+      if (this.fitted) this.start = this.origin;
       this.draw();
     }, { passive: false });
     let drag: { x: number; y: number } | null = null;

@@ -123,7 +123,7 @@ function build(sessions: ReplaySession[], views: HTMLElement, phase: (name: stri
 
   // ── heap map + step mode
   const sites = CallSitesView.of(main);
-  const map = new HeapMap({ rows: 18, rowHeight: 14, describe: (b) => blockTip(main, b, cursor.value, sites && ((op) => sites.siteLine(op))) });
+  const map = new HeapMap({ rows: 18, rowHeight: 14, origin: main.spec.base, describe: (b) => blockTip(main, b, cursor.value, sites && ((op) => sites.siteLine(op))) });
   const steps = new StepView();
   const states = new Set(knownStates());
   const legendBox = el('div', {}, legend(states));
