@@ -85,10 +85,10 @@ function percentiles(xs: Float64Array, costNs: number): number[] {
 
 async function main(): Promise<void> {
   const { values: v } = parseArgs({ options: {
-    traces: { type: 'string' }, allocator: { type: 'string' }, rounds: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    traces: { type: 'string' }, allocator: { type: 'string' }, rounds: { type: 'string' }, write: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   } });
   if (v.help) {
-    console.log('npm run bench:latency -- [--traces a,b] [--allocator segfit,tlsf] [--rounds 3]');
+    console.log('npm run bench:latency -- [--traces a,b] [--allocator segfit,tlsf] [--rounds 3] [--write: also bench/LATENCY.md]');
     return;
   }
   ensureTraces(DEFAULT_TRACE_DIR, (s) => console.error(`generated ${s}`));
@@ -120,6 +120,7 @@ async function main(): Promise<void> {
   console.log(md);
   mkdirSync(join(BENCH_DIR, 'out'), { recursive: true });
   writeFileSync(join(BENCH_DIR, 'out', 'latency.md'), md);
+  if (v.write) writeFileSync(join(BENCH_DIR, 'LATENCY.md'), md);
 }
 
 main().catch((e) => {

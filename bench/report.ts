@@ -10,7 +10,7 @@ export { ratio } from './report-format.js';
 
 export interface CellResult {
   column: string;
-  kind: 'heapflow' | 'peer' | 'gc' | 'native';
+  kind: 'heapflow' | 'peer' | 'gc' | 'ref' | 'native';
   /** ns/op of each timed round. */
   samples: number[];
   /** Median of samples (or the validation pass, see validationOnly / partial). */

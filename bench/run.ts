@@ -19,7 +19,7 @@ import { gunzipSync } from 'node:zlib';
 import { execSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import {
-  type Adapter, type Instance, codemixAdapter, heapflowAdapter, heapflowGrowAdapter, jsGcAdapter, loadHeapflowCopy, thingAdapter,
+  type Adapter, type Instance, codemixAdapter, heapflowAdapter, refAdapter, heapflowGrowAdapter, jsGcAdapter, loadHeapflowCopy, thingAdapter,
 } from './adapters.js';
 import { BENCH_DIR, DEFAULT_TRACE_DIR, ensureTraces, SCALING, SYNTHETIC, tracePath } from './gen-traces.js';
 import { type BenchTrace, heapFor, loadTrace, median, MiB, oneRun, peakLivePrefix, prepare, type Prepared, timedWindow } from './replay.js';
@@ -36,7 +36,7 @@ const HELP = `npm run bench -- [options]
                         e.g. rand-small,lifo,malloclab/binary-bal (default: all)
   --adapters LIST       JS columns: heapflow (the default policy), heapflow:POLICY (one per other
                         general-purpose policy, e.g. heapflow:tlsf), heapflow/resizable, heapflow/shared,
-                        heapflow/wasm, heapflow/grow, heapflow/resizable-grow, thi.ng, codemix, js-gc (default: all)
+                        heapflow/wasm, heapflow/grow, heapflow/resizable-grow, thi.ng, codemix, js-gc, ref (a trivial allocator: the stability reference) (default: all)
   --native LIST         native columns: glibc, jemalloc, mimalloc (default: glibc + the installed ones)
   --no-native           skip the C replay
   --no-hook             skip the event-hook section
@@ -189,7 +189,7 @@ function selectTraces(o: Opts): Array<{ path: string; group: BenchTrace['group']
 const POLICY_ADAPTERS = generalAllocatorNames().filter((n) => n !== DEFAULT_ALLOCATOR).map((n) => `heapflow:${n}`);
 const ADAPTER_NAMES = [
   'heapflow', ...POLICY_ADAPTERS, 'heapflow/resizable', 'heapflow/shared', 'heapflow/wasm', 'heapflow/grow', 'heapflow/resizable-grow',
-  'thi.ng', 'codemix', 'js-gc',
+  'thi.ng', 'codemix', 'js-gc', 'ref',
 ];
 
 /** The JS columns; every heapflow column gets its own copy of the core (see loadHeapflowCopy). */
@@ -204,6 +204,7 @@ async function selectAdapters(o: Opts): Promise<Adapter[]> {
     if (n === 'thi.ng') out.push(thingAdapter);
     else if (n === 'codemix') out.push(codemixAdapter);
     else if (n === 'js-gc') out.push(jsGcAdapter);
+    else if (n === 'ref') out.push(refAdapter);
     else if (n === 'heapflow/grow') out.push(heapflowGrowAdapter(await loadHeapflowCopy('grow')));
     else if (n === 'heapflow/resizable-grow') out.push(heapflowGrowAdapter(await loadHeapflowCopy('resizable-grow'), 'resizable'));
     else if (n.startsWith('heapflow:')) {

@@ -3,8 +3,9 @@
  * Runs the benchmark (bench/run.ts) on the same traces in N fresh Node processes, one after
  * the other, and reports per trace and policy the spread (slowest / fastest process) of
  *   - the ratio to a reference allocator measured in the same process and rounds (default
- *     js-gc, GC'd `new Uint8Array(n)`): what the issue's target is about, since it cancels
- *     what a busy or throttled machine does to every column alike;
+ *     `ref`, a trivial allocator that makes no JS objects, see refAdapter; `--ref js-gc` for
+ *     GC'd `new Uint8Array(n)`, itself as unsteady as the GC): what the issue's target is
+ *     about, since it cancels what a busy or throttled machine does to every column alike;
  *   - the plain ns/op, for comparison.
  * Target (issue #11): every ratio varies by at most 1.3x between processes.
  *
@@ -32,14 +33,14 @@ const DEFAULT_TRACES = [
 function main(): number {
   const { values: v } = parseArgs({ options: {
     processes: { type: 'string' }, traces: { type: 'string' }, adapters: { type: 'string' }, ref: { type: 'string' },
-    rounds: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    rounds: { type: 'string' }, write: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   } });
   if (v.help) {
-    console.log('npm run bench:stability -- [--processes 5] [--traces a,b] [--adapters heapflow,heapflow:tlsf] [--ref js-gc] [--rounds 3]');
+    console.log('npm run bench:stability -- [--processes 5] [--traces a,b] [--adapters heapflow,heapflow:tlsf] [--ref ref|js-gc] [--rounds 3] [--write: also bench/STABILITY.md]');
     return 0;
   }
   const n = Math.max(2, Number(v.processes ?? 5));
-  const ref = v.ref ?? 'js-gc';
+  const ref = v.ref ?? 'ref';
   const cols = (v.adapters ?? 'heapflow,heapflow:tlsf,heapflow:pages').split(',').filter((c) => c !== ref);
   const traces = v.traces ?? DEFAULT_TRACES.join(',');
   const out = join(BENCH_DIR, 'out');
@@ -81,6 +82,7 @@ function main(): number {
     table(['trace', 'column', `ratio to ${ref}, per process`, 'spread', 'ns/op per process', 'ns/op spread'], rows) + '\n';
   console.log(md);
   writeFileSync(join(out, 'stability.md'), md);
+  if (v.write) writeFileSync(join(BENCH_DIR, 'STABILITY.md'), md);
   return 0;
 }
 
