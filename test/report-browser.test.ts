@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { createHeap, DEFAULT_ALLOCATOR, type AllocatorName } from '../src/index.js';
+import { DEFAULT_ALLOCATOR, type AllocatorName } from '../src/index.js';
 import { loadTraces } from '../src/cli/load-traces.js';
 import type { Trace } from '../src/trace/types.js';
 import { writeReport } from '../src/cli/report-command.js';
 import { launchChromium, type OpenBrowser } from './support/browser.js';
-import { canvasPixels, openReport, replayOn } from './support/report-page.js';
+import { canvasPixels, heapInNode, openReport } from './support/report-page.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** A bundled trace that ends with blocks still live (the malloc-lab ones free everything). */
@@ -39,12 +39,15 @@ async function report(name: string, files: string[], allocator?: string): Promis
   return pathToFileURL(await writeReport(files, { output: join(work, `${name}.html`), allocator })).href;
 }
 
-const open = (url: string): Promise<{ page: Page; errors: string[] }> => openReport(chromium.context, url);
+async function open(url: string): Promise<{ page: Page; errors: string[] }> {
+  return openReport(chromium, url);
+}
+
 const pixels = canvasPixels;
 
-/** heap.blocks() after the first `ops` ops, with heapflow in Node and its own id -> pointer table. */
+/** heap.blocks() after the first `ops` ops, replayed in Node. */
 function blocksInNode(trace: Trace, allocator: AllocatorName = DEFAULT_ALLOCATOR, ops = trace.length): number {
-  return replayOn(createHeap({ backing: 'wasm', maxSize: 2 ** 31, allocator }), trace, ops).blocks().length;
+  return heapInNode(trace, allocator, ops).blocks().length;
 }
 
 test('the report of a bundled trace opens from file:// without console errors, its map drawn and agreeing with Node', async () => {

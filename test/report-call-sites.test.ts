@@ -129,7 +129,7 @@ after(async () => {
 });
 
 async function open(file: string): Promise<{ page: Page; errors: string[] }> {
-  return openReport(chromium.context, pathToFileURL(await writeReport([file], { output: join(work, 'sites.html') })).href);
+  return openReport(chromium, pathToFileURL(await writeReport([file], { output: join(work, 'sites.html') })).href);
 }
 
 const shown = (list: readonly SiteFigure[]): { site: number | null; value: number }[] =>

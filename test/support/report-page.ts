@@ -1,16 +1,16 @@
 /**
- * For the report's tests: open a report page and wait for its first picture, read what a
- * canvas shows, and replay a trace on a heap in Node to compare with the page.
+ * Shared by the report's tests: a report opened in Chromium until its first picture, what a
+ * canvas of it shows, and the same trace replayed in Node (the page's answer to compare with).
  */
 import assert from 'node:assert/strict';
-import type { BrowserContext, Page } from 'playwright-core';
-import type { Heap } from '../../src/index.js';
+import type { Page } from 'playwright-core';
+import { createHeap, DEFAULT_ALLOCATOR, type AllocatorName, type Heap } from '../../src/index.js';
 import { OP_ALLOC, OP_FREE, type Trace } from '../../src/trace/types.js';
-import { collectErrors } from './browser.js';
+import { collectErrors, type OpenBrowser } from './browser.js';
 
-/** Opens a report (a file:// URL) and waits until it is drawn; its console errors are collected from the start. */
-export async function openReport(context: BrowserContext, url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
+/** Opens `url` in a new page and waits for the report's first picture (no page error). */
+export async function openReport(chromium: OpenBrowser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await chromium.context.newPage();
   const errors = collectErrors(page);
   await page.goto(url);
   await page.waitForFunction(() => window.heapflowReport?.ready || window.heapflowReport?.error !== null, null, { timeout: 30_000 });
@@ -33,13 +33,18 @@ export async function canvasPixels(page: Page, selector: string): Promise<{ pain
   });
 }
 
-/** Applies the first `ops` ops of `trace` to `heap` (its own id -> pointer table) and returns the heap. */
+/** The heap after the first `ops` ops of `trace`, replayed by heapflow in Node (wasm backing). */
+export function heapInNode(trace: Trace, allocator: AllocatorName = DEFAULT_ALLOCATOR, ops = trace.length): Heap {
+  return replayOn(createHeap({ backing: 'wasm', maxSize: 2 ** 31, allocator }), trace, ops);
+}
+
+/** Applies the first `ops` ops of `trace` to `heap` with its own id -> pointer table, and returns the heap. */
 export function replayOn<H extends Heap>(heap: H, trace: Trace, ops = trace.length): H {
   const ptr = new Map<number, number>();
   for (let i = 0; i < ops; i++) {
     const id = trace.ids[i] as number;
     if (trace.kinds[i] === OP_ALLOC) ptr.set(id, heap.malloc(trace.sizes[i] as number));
-    else if (trace.kinds[i] === OP_FREE) heap.free(ptr.get(id) as number);
+    else if (trace.kinds[i] === OP_FREE) { const p = ptr.get(id) ?? 0; if (p !== 0) heap.free(p); }
     else ptr.set(id, heap.realloc(ptr.get(id) as number, trace.sizes[i] as number));
   }
   return heap;

@@ -20,6 +20,8 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import { PolicyBase } from '../policy-base.js';
 import { blockSizeFor, Arena } from './layout.js';
 import { checkArena, walkArena } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { arenaInternals } from './internals.js';
 
 export const ARENA_POLICY_ID = 15;
 
@@ -249,6 +251,10 @@ export class ArenaAllocator extends PolicyBase implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkArena(this);
+  }
+
+  internals(): PolicyInternals {
+    return arenaInternals(this);
   }
 
   usage(): PolicyUsage {

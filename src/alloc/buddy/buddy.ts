@@ -23,6 +23,8 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import { PolicyBase } from '../policy-base.js';
 import { freeHeader, isHeader, orderFor, orderOf, Buddy } from './layout.js';
 import { checkBuddy, walkBuddy } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { buddyInternals } from './internals.js';
 
 export const BUDDY_POLICY_ID = 13;
 
@@ -395,6 +397,10 @@ export class BuddyAllocator extends PolicyBase implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkBuddy(this);
+  }
+
+  internals(): PolicyInternals {
+    return buddyInternals(this);
   }
 
   usage(): PolicyUsage {

@@ -23,6 +23,8 @@ import type { AllocatorPolicy, PolicyOptions, PolicyUsage } from '../policy.js';
 import { PolicyBase } from '../policy-base.js';
 import { chunkSizeFor, sizeOf, Fit } from './layout.js';
 import { checkFits, walkFits } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { fitsInternals } from './internals.js';
 
 export abstract class FitAllocator extends PolicyBase implements AllocatorPolicy {
   abstract readonly policyId: number;
@@ -427,6 +429,10 @@ export abstract class FitAllocator extends PolicyBase implements AllocatorPolicy
 
   blocks(): BlockInfo[] {
     return walkFits(this);
+  }
+
+  internals(): PolicyInternals {
+    return fitsInternals(this);
   }
 
   /** O(1) but for largestFreeBlock, which walks the free list (these policies have no bins to ask). */

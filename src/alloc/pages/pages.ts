@@ -29,6 +29,8 @@ import { PolicyBase } from '../policy-base.js';
 import { blockAlign, blockIndex, CLASS_COUNT, CLASS_OF, CLASS_SIZE, divisorOf, PAGES_POLICY_ID, pageCapacity, Pg, Tune } from './layout.js';
 import { bitAt, clearBits, findRun, setBitAtOrBelow, setBits } from './slots.js';
 import { checkPages, freeRunsOf, pagesUsage, reservedOf, walkPages, type Spare } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { pagesInternals } from './internals.js';
 
 /** Header word of a span given back to the free slots (its other words kept: see freedBlock). */
 export const FREED_MAGIC = 0x46475048; // "HPGF"
@@ -719,6 +721,10 @@ export class Pages extends PolicyBase implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkPages(this);
+  }
+
+  internals(): PolicyInternals {
+    return pagesInternals(this);
   }
 
   /** O(pages with free blocks + slot map words): no walk over the blocks. */

@@ -19,6 +19,8 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import { PolicyBase } from '../policy-base.js';
 import { bitmapWord, firstChunk, poolGeometry, requestedWord, Pool } from './layout.js';
 import { checkPool, walkPool } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { poolInternals } from './internals.js';
 
 export const POOL_POLICY_ID = 14;
 
@@ -253,6 +255,10 @@ export class PoolAllocator extends PolicyBase implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkPool(this);
+  }
+
+  internals(): PolicyInternals {
+    return poolInternals(this);
   }
 
   usage(): PolicyUsage {

@@ -29,6 +29,8 @@ import { binInsert, binRemove, findFit, largestInBins, Meta, smallMapBit, smallM
 import { chunkSizeFor, groupOf, isRegionTail, sizeOf, Chunk } from './layout.js';
 import { checkHeap, walkBlocks } from './walk.js';
 import { badLinks, corrupt } from './integrity.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { segfitInternals } from './internals.js';
 
 export const SEGFIT_POLICY_ID = 1;
 
@@ -958,6 +960,10 @@ export class SegFit extends PolicyBase implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkBlocks(this);
+  }
+
+  internals(): PolicyInternals {
+    return segfitInternals(this);
   }
 
   /** O(1) but for largestFreeBlock, which scans the highest non-empty bin (at most 64 chunks). */

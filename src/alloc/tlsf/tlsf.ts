@@ -33,6 +33,8 @@ import { PolicyBase } from '../policy-base.js';
 import { Blk, Meta, Tl, blockSizeFor, listOf, searchListOf, sizeOf } from './layout.js';
 import { clearBits, firstListFrom, lastList, listInsert, listRemove } from './lists.js';
 import { checkTlsf, walkTlsf } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { tlsfInternals } from './internals.js';
 
 export const TLSF_POLICY_ID = 3;
 
@@ -516,6 +518,10 @@ export class Tlsf extends PolicyBase implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkTlsf(this);
+  }
+
+  internals(): PolicyInternals {
+    return tlsfInternals(this);
   }
 
   /** O(1) but for largestFreeBlock, which looks at the first 64 blocks of the last non-empty list. */

@@ -37,6 +37,11 @@ export class HeapMap {
   private readonly colours = new Map<string, number>();
   /** Paints a block in another colour than its state's (call sites); null: by state. */
   painter: ((block: MapBlock) => number | undefined) | null = null;
+  /**
+   * The canvas's CSS width: read from layout once, then kept by a ResizeObserver, so that
+   * drawing after a DOM change (every cursor move) never forces a synchronous layout.
+   */
+  private cssWidth = 0;
 
   constructor(private readonly options: HeapMapOptions) {
     this.canvas = el('canvas', { class: 'heap-map' });
@@ -45,6 +50,13 @@ export class HeapMap {
     this.element = el('div', { class: 'map-box' }, this.canvas, this.tip, this.caption);
     this.canvas.height = options.rows * options.rowHeight;
     this.listen();
+    new ResizeObserver((entries) => {
+      const w = Math.floor(entries[0]?.contentRect.width ?? 0);
+      if (w === 0 || w === this.cssWidth) return;
+      this.cssWidth = w;
+      if (this.fitted) this.fit();
+      this.draw();
+    }).observe(this.canvas);
   }
 
   get blockCount(): number { return this.blocks.length; }
@@ -78,7 +90,8 @@ export class HeapMap {
   }
 
   private width(): number {
-    const w = Math.max(100, Math.floor(this.canvas.clientWidth || this.element.clientWidth || 800));
+    if (this.cssWidth === 0) this.cssWidth = Math.floor(this.canvas.clientWidth || this.element.clientWidth);
+    const w = Math.max(100, this.cssWidth || 800);
     if (this.canvas.width !== w) this.canvas.width = w;
     return w;
   }
@@ -137,8 +150,7 @@ export class HeapMap {
     const W = this.width();
     const p = Math.floor((addr - this.start) / this.bpp);
     if (p < 0 || p >= W * this.options.rows) return null;
-    const scale = this.canvas.clientWidth > 0 ? this.canvas.clientWidth / W : 1;
-    return { x: (p % W) * scale, y: (Math.floor(p / W) * this.options.rowHeight + this.options.rowHeight / 2 - 1) * scale };
+    return { x: p % W, y: Math.floor(p / W) * this.options.rowHeight + this.options.rowHeight / 2 - 1 };
   }
 
   /** The address under a canvas point. */
