@@ -36,6 +36,7 @@ import { assertViewArguments, Heap } from '../heap/heap.js';
 import type { BlockInfo, DebugErrorKind, HeapStats, OutOfMemoryPolicy } from '../base/types.js';
 import { assertAlignment, assertSize } from '../base/validate.js';
 import type { OsLayer } from '../os/os-layer.js';
+import { Hdr } from '../os/header.js';
 import { CheckedMemory, type AccessChecker } from './checked.js';
 import { classifyAccess, classifyBadPointer, type AccessMode, type Finding } from './classify.js';
 import { hexDump } from './dump.js';
@@ -48,6 +49,7 @@ import { FreedHistory, Quarantine } from './quarantine.js';
 import { describePlacement, placementOf, type BlockRecord, type Placement } from './records.js';
 import { DebugReport, HeapDebugError, formatLeakText, type LeakGroup } from './report.js';
 import { DEFINED, FREED, NOT_IN_BLOCK, REDZONE, STATE_CHARS, STATE_LEGEND, ShadowMemory, UNDEFINED } from './shadow.js';
+import { assertUnderlyingBlock } from './underlying.js';
 import { captureCallerStack, captureStack, entryPointsOf, formatStack, type EntryPoint, type StackHandle } from './stacks.js';
 
 type TypedArrayConstructor<T> = {
@@ -67,7 +69,7 @@ export interface DebugStats {
   reports: number;
 }
 
-const hex = (byte: number): string => `0x${byte.toString(16).padStart(2, '0')}`;
+const hex = (byte: number | undefined): string => (byte === undefined ? '(no byte: outside the memory)' : `0x${byte.toString(16).padStart(2, '0')}`);
 const bytes = (n: number): string => (n === 1 ? '1 byte' : `${n} bytes`);
 
 export class DebugHeap extends Heap {
@@ -400,6 +402,7 @@ export class DebugHeap extends Heap {
       base = this.rawAlloc(total, alignment);
     }
     if (base === 0) return this.failAlloc(op, size, 'no room left under maxSize, even with the quarantine flushed');
+    this.assertInHeap(alignment <= 8 ? 'malloc' : 'alignedAlloc', base, total, left, alignment);
     const ptr = base + left;
     const end = ptr + size + right;
     const u8 = this.u8;
@@ -438,6 +441,7 @@ export class DebugHeap extends Heap {
       base = this.rawRealloc(rec.base, total);
     }
     if (base === 0) return this.failAlloc('realloc', size, 'no room left under maxSize, even with the quarantine flushed');
+    this.assertInHeap('realloc', base, total, left, 8);
     const ptr = base + left;
     const end = ptr + size + right;
     const keep = Math.min(rec.size, size);
@@ -465,6 +469,12 @@ export class DebugHeap extends Heap {
     this.liveNow += size - rec.size;
     if (this.liveNow > this.livePeak) this.livePeak = this.liveNow;
     return ptr;
+  }
+
+  /** The underlying allocator's block must lie inside the heap before any pattern is written to it. */
+  private assertInHeap(op: string, base: number, total: number, left: number, alignment: number): void {
+    const u32 = this.policy.u32;
+    assertUnderlyingBlock(op, base, total, left, alignment, u32[this.os.hw + Hdr.W_HEAP_START] as number, u32[this.os.hw + Hdr.W_BRK] as number);
   }
 
   private rawRealloc(base: number, total: number): number {

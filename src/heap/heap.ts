@@ -40,7 +40,7 @@ export class Heap {
   private alignedAllocCalls = 0;
 
   /** @internal use createHeap or attachHeap */
-  constructor(protected readonly policy: AllocatorPolicy, private readonly os: OsLayer, onOutOfMemory: OutOfMemoryPolicy) {
+  constructor(protected readonly policy: AllocatorPolicy, protected readonly os: OsLayer, onOutOfMemory: OutOfMemoryPolicy) {
     this.oomThrows = onOutOfMemory === 'throw';
     this.maxRequest = policy.maxRequest();
   }
