@@ -16,6 +16,7 @@ import { headerProblem } from './os/header-check.js';
 import { Heap } from './heap/heap.js';
 import type { DebugMode } from './heap/debug-mode.js';
 import { keepShapesAlive } from './heap/shape-anchor.js';
+import { guardIfShared } from './heap/busy-guard.js';
 import type { AllocatorName, AttachOptions, BackingKind, HeapOptions, OutOfMemoryPolicy } from './base/types.js';
 import { isPowerOfTwo, optionInteger } from './base/validate.js';
 
@@ -93,7 +94,7 @@ export function createHeapWith(options: HeapOptions, debugMode: DebugMode | null
   f64[hf + Hdr.F_INITIAL_SIZE] = backing.byteLength;
   f64[hf + Hdr.F_PEAK_BRK] = firstBrk;
   new Uint8Array(backing.buffer, staticBase, heapStart - staticBase).fill(0);
-  const allocator = policy.create(os);
+  const allocator = guardIfShared(policy.create(os), os);
   allocator.format(heapStart, policyOptions);
   u32[hw + Hdr.W_MAGIC] = Hdr.HEAP_MAGIC; // last: a half-made heap is never attachable
   keepShapes(backingKind, debug === null ? null : debugMode, policy.name, policyOptions);
@@ -143,7 +144,7 @@ export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly
   if (problem !== null) throw new HeapError(`attachHeap: the heap header at ${base} is damaged: ${problem}`, 'BAD_HEAP_MEMORY');
   keepShapes(backing.kind, null, policy.name, {});
   const os = new OsLayer(backing, base);
-  const allocator = policy.create(os);
+  const allocator = guardIfShared(policy.create(os), os);
   // The policy's metadata and blocks too: an attached heap must not trust what it cannot check.
   try {
     allocator.check();
