@@ -27,6 +27,7 @@ function runWorker(data: BusyWorkerData): Promise<BusyWorkerResult> {
 
 async function hammer(memory: SharedArrayBuffer): Promise<BusyWorkerResult[]> {
   const control = new SharedArrayBuffer(8);
+  // (attachHeap in both workers at once: the attach walk does not take turns)
   return Promise.all([0, 1].map((index) => runWorker({ memory, control, index, workers: 2, iterations: ITERATIONS })));
 }
 

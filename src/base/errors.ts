@@ -4,8 +4,9 @@
  * ("[DOUBLE_FREE] free(64): ..."), because structuredClone / postMessage keep
  * only an error's message: `heapErrorCode(err)` reads the code from either.
  *
- * Contract: an error is thrown *before* anything in the heap changes, so after
- * catching one, `heap.check()` passes and every live block is intact.
+ * Contract: an error is thrown *before* anything in the heap changes (a ListenerError
+ * after the call completed), so after catching one, `heap.check()` passes and every
+ * live block is intact.
  */
 
 export type HeapErrorCode =

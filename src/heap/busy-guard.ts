@@ -7,7 +7,7 @@
  * updates of the free lists would interleave and overwrite blocks without a word. So on
  * shared memory every call into the allocator takes the header's busy word (Hdr.W_LOCK,
  * which only the thread-shared heap uses otherwise) from 0 to 1 with one
- * Atomics.compareExchange, and puts 0 back when it returns or throws. A call that finds
+ * Atomics.compareExchange, and puts 0 back when it returns or throws (a plain store, see leave()). A call that finds
  * the word taken throws HeapError CONCURRENT_USE before touching anything: the heap stays
  * as the running call leaves it. The word does not wait, it only refuses: correct programs
  * hand the heap from thread to thread with their own synchronization (or use the
@@ -66,8 +66,14 @@ export class BusyGuard implements AllocatorPolicy {
     if (Atomics.compareExchange(this.word, 0, FREE, BUSY) !== FREE) throw concurrentUse(op);
   }
 
+  /**
+   * A plain store: the compareExchange is the one atomic operation a call pays. The word
+   * detects overlapping calls; it does not order memory between threads (a program that
+   * hands the heap from one thread to another synchronizes, postMessage or Atomics.wait /
+   * notify, as it must for its own data).
+   */
   private leave(): void {
-    Atomics.store(this.word, 0, FREE);
+    this.word[0] = FREE;
   }
 
   // ── calls into the allocator: under the word
@@ -131,7 +137,14 @@ export class BusyGuard implements AllocatorPolicy {
   setListener(listener: HeapEventListener | null): void { this.inner.setListener(listener); }
 }
 
-function concurrentUse(op: string): HeapError {
+/** Whether a call holds the busy word of the heap at `os` now (false for memory without one). */
+export function busyElsewhere(os: OsLayer): boolean {
+  const buffer = os.backing.buffer;
+  if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) return false;
+  return Atomics.load(new Int32Array(buffer, os.base + Hdr.W_LOCK * 4, 1), 0) !== FREE;
+}
+
+export function concurrentUse(op: string): HeapError {
   return new HeapError(`${op}: another call is running on this heap (in another thread, or an event listener calling back into it): ` +
     'a heap from createHeap or attachHeap serves one call at a time; to allocate from several threads at once use createSharedHeap() (docs/threads.md)',
   'CONCURRENT_USE');

@@ -33,6 +33,15 @@ export interface BusyWorkerResult {
 if (parentPort !== null && (workerData as { kind?: string })?.kind === 'busy') {
   const data = workerData as BusyWorkerData & { kind: string };
   const control = new Int32Array(data.control);
+  try {
+    hammer(data, control);
+  } catch (e) {
+    Atomics.store(control, 1, 1); // the other worker must not wait for this one
+    throw e;
+  }
+}
+
+function hammer(data: BusyWorkerData, control: Int32Array): void {
   const heap = attachHeap(data.memory);
   const held: Array<[number, number, number]> = [];
   const result: BusyWorkerResult = { calls: 0, refused: null, damaged: [], held };
@@ -43,7 +52,7 @@ if (parentPort !== null && (workerData as { kind?: string })?.kind === 'busy') {
     return true;
   };
   Atomics.add(control, 0, 1);
-  while (Atomics.load(control, 0) < data.workers) { /* start together */ }
+  while (Atomics.load(control, 0) < data.workers && Atomics.load(control, 1) === 0) { /* start together */ }
   let x = data.index * 7919 + 1;
   for (let i = 0; i < data.iterations && Atomics.load(control, 1) === 0; i++) {
     x = (x * 1103515245 + 12345) >>> 0;
@@ -74,5 +83,5 @@ if (parentPort !== null && (workerData as { kind?: string })?.kind === 'busy') {
     }
   }
   for (const b of held) if (!intact(b)) result.damaged.push(`block ${b[0]} (${b[1]} bytes) was overwritten`);
-  parentPort.postMessage(result);
+  parentPort!.postMessage(result);
 }
