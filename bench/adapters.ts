@@ -30,7 +30,7 @@ export interface Adapter {
   /** Column name. */
   name: string;
   /** heapflow variants, npm peers, or the GC baseline. */
-  kind: 'heapflow' | 'peer' | 'gc';
+  kind: 'heapflow' | 'peer' | 'gc' | 'ref';
   notes: string;
   /** A fresh empty heap of `heapBytes` capacity. */
   create(heapBytes: number): Instance;
@@ -244,6 +244,63 @@ export const jsGcAdapter: Adapter = {
         return q;
       },
       extent: () => 0,
+    };
+  },
+};
+
+/**
+ * A trivial allocator, the reference of npm run bench:stability: simple segregated storage over one
+ * ArrayBuffer. Every request is rounded up to a class (8-byte steps to 1 KiB, then powers of two),
+ * a freed block goes on its class's LIFO list (threaded through the blocks) and is never merged or
+ * split; a list that is empty takes the next block from the top. The 8 bytes before a block hold
+ * its class. Allocates no JS objects: its speed is that of the machine and V8, which is what a
+ * reference measured in the same process must track.
+ */
+export const refAdapter: Adapter = {
+  name: 'ref',
+  kind: 'ref',
+  notes: 'simple segregated storage: exact classes, LIFO free lists, no merging (a trivial reference)',
+  create(heapBytes) {
+    const buf = new ArrayBuffer(heapBytes);
+    const u8 = new Uint8Array(buf);
+    const u32 = new Uint32Array(buf, 0, heapBytes >>> 2);
+    const heads = new Uint32Array(160);
+    let top = 8;
+    const classOf = (n: number) => (n <= 1024 ? (n + 7) >>> 3 : 118 + (32 - Math.clz32(n - 1)));
+    const sizeOfClass = (c: number) => (c <= 128 ? c * 8 : 2 ** (c - 118));
+    const malloc = (n: number): number => {
+      const c = classOf(n);
+      const h = heads[c];
+      if (h !== 0) {
+        heads[c] = u32[h >>> 2];
+        return h;
+      }
+      const p = top + 8;
+      const end = p + sizeOfClass(c);
+      if (end > heapBytes) return 0;
+      u32[(p - 8) >>> 2] = c;
+      top = end;
+      return p;
+    };
+    const free = (p: number): void => {
+      const c = u32[(p - 8) >>> 2];
+      u32[p >>> 2] = heads[c];
+      heads[c] = p;
+    };
+    return {
+      mem: u8,
+      malloc,
+      free,
+      realloc: (p: number, n: number): number => {
+        const c = u32[(p - 8) >>> 2];
+        if (classOf(n) <= c) return p;
+        const q = malloc(n);
+        if (q === 0) return 0;
+        u8.copyWithin(q, p, p + sizeOfClass(c));
+        free(p);
+        return q;
+      },
+      extent: () => top,
     };
   },
 };

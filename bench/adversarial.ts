@@ -7,6 +7,13 @@
  *                     work per operation grows with the number of holes
  *   buddyJustAbove    sizes just above a power of two: the buddy system rounds each up to the
  *                     next power, so almost half of every block is waste (utilization ~50%)
+ *   sameSizeList      many free blocks of one size in one list, then requests a little larger
+ *                     that map to the same list: a best-fit scan of that list (segfit's large
+ *                     bins) examines blocks that cannot serve it, up to its scan bound
+ *   onePerPage        many small blocks, then all but every k-th freed: a policy that keeps
+ *                     pages per size class (pages) holds a page for each survivor
+ *   sizeSweep         one live block of every size class from 16 bytes to 64 KiB, freed and
+ *                     reallocated in a rotating order: exercises every list and bitmap word
  */
 import { OP_ALLOC, OP_FREE, type Trace } from '../src/trace/types.js';
 
@@ -58,4 +65,65 @@ export function buddyJustAbove(perOrder = 200, minLog = 4, maxLog = 14): Trace {
   for (let k = minLog; k <= maxLog; k++) for (let i = 0; i < perOrder; i++) ops.push([OP_ALLOC, id++, 2 ** k + 1]);
   for (let i = 0; i < id; i++) ops.push([OP_FREE, i, 0]);
   return traceOf(`adversarial:buddy-just-above-${perOrder}`, ops);
+}
+
+/**
+ * `count` free blocks of `size` bytes (each between live 16-byte separators, so they cannot
+ * merge), then `rounds` requests of `size + step` bytes, each freed before the next.
+ */
+export function sameSizeList(count = 2000, rounds = 200, size = 1000, step = 8): Trace {
+  const ops: [number, number, number][] = [];
+  for (let i = 0; i < count; i++) {
+    ops.push([OP_ALLOC, 2 * i, size]);
+    ops.push([OP_ALLOC, 2 * i + 1, 16]);
+  }
+  for (let i = 0; i < count; i++) ops.push([OP_FREE, 2 * i, 0]);
+  const big = 2 * count;
+  for (let r = 0; r < rounds; r++) {
+    ops.push([OP_ALLOC, big, size + step]);
+    ops.push([OP_FREE, big, 0]);
+  }
+  for (let i = 0; i < count; i++) ops.push([OP_FREE, 2 * i + 1, 0]);
+  return traceOf(`adversarial:same-size-list-${count}`, ops);
+}
+
+/** `count` blocks of each of a few small sizes, then every block freed but every `keep`-th. */
+export function onePerPage(count = 4000, keep = 64, sizes: readonly number[] = [24, 40, 72, 136]): Trace {
+  const ops: [number, number, number][] = [];
+  let id = 0;
+  for (const s of sizes) for (let i = 0; i < count; i++) ops.push([OP_ALLOC, id++, s]);
+  for (let i = 0; i < id; i++) if (i % keep !== 0) ops.push([OP_FREE, i, 0]);
+  for (let i = 0; i < id; i += keep) ops.push([OP_FREE, i, 0]);
+  return traceOf(`adversarial:one-per-page-${count}`, ops);
+}
+
+/**
+ * One live block of each size 2^k and 2^k * 1.5 for k in [4, 16), then `rounds` passes that
+ * free and reallocate them in a rotating order.
+ */
+export function sizeSweep(rounds = 50): Trace {
+  const sizes: number[] = [];
+  for (let k = 4; k < 16; k++) sizes.push(2 ** k, 3 * 2 ** (k - 1));
+  const ops: [number, number, number][] = [];
+  sizes.forEach((s, i) => ops.push([OP_ALLOC, i, s]));
+  for (let r = 0; r < rounds; r++) {
+    for (let j = 0; j < sizes.length; j++) {
+      const i = (j * 7 + r) % sizes.length;
+      ops.push([OP_FREE, i, 0]);
+      ops.push([OP_ALLOC, i, sizes[(i + r) % sizes.length]]);
+    }
+  }
+  sizes.forEach((_, i) => ops.push([OP_FREE, i, 0]));
+  return traceOf(`adversarial:size-sweep-${rounds}`, ops);
+}
+
+/** Every generator with the arguments the benchmark uses, small and large where the size matters. */
+export function adversarialTraces(): Trace[] {
+  return [
+    firstFitHoles(500), firstFitHoles(4000),
+    sameSizeList(500), sameSizeList(4000),
+    buddyJustAbove(200),
+    onePerPage(4000),
+    sizeSweep(),
+  ];
 }

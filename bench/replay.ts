@@ -11,7 +11,7 @@
  * gets its own monomorphic inline caches and JIT code.
  */
 import { basename, dirname } from 'node:path';
-import { readRep } from '../src/trace/read-rep.js';
+import { readTrace } from '../src/trace/read-trace.js';
 import { OP_FREE } from '../src/trace/types.js';
 import type { Adapter, Instance } from './adapters.js';
 
@@ -19,7 +19,7 @@ export interface BenchTrace {
   /** Table label, e.g. 'rand-small', 'scale-1k', 'malloclab/binary-bal'. */
   name: string;
   path: string;
-  group: 'synthetic' | 'malloclab' | 'scaling';
+  group: 'synthetic' | 'malloclab' | 'real' | 'scaling';
   kind: Uint8Array;
   ids: Int32Array;
   sizes: Int32Array;
@@ -36,7 +36,7 @@ export interface BenchTrace {
 
 /** Reads a .rep with the project's parser (src/trace) and derives the replay arrays and peaks. */
 export async function loadTrace(path: string, group: BenchTrace['group']): Promise<BenchTrace> {
-  const t = await readRep(path);
+  const t = await readTrace(path);
   const n = t.length;
   const kind = t.kinds;
   const ids = new Int32Array(n);
@@ -72,9 +72,9 @@ export async function loadTrace(path: string, group: BenchTrace['group']): Promi
       if (live > peakLive) peakLive = live;
     }
   }
-  const base = basename(path).replace(/\.rep$/, '');
+  const base = basename(path).replace(/\.rep(\.gz)?$/, '');
   return {
-    name: group === 'malloclab' ? `${basename(dirname(path))}/${base}` : base,
+    name: group === 'malloclab' || group === 'real' ? `${basename(dirname(path))}/${base}` : base,
     path, group, kind, ids, sizes, nOps: n, nIds, nAlloc: nA, nFree: nF, nRealloc: nR,
     peakLiveBlocks: peakLive, peakLiveBytes: peakBytes, balanced: live === 0,
   };

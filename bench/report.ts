@@ -2,10 +2,15 @@
  * Tables and target checks of `npm run bench`, as markdown (printed, and written to bench/RESULTS.md).
  */
 import { median } from './replay.js';
+import {
+  bestPeer, cellOf, type Check, fmtNs, fmtPct, fmtX, geomean, GROW, HF, nsCell, PEERS, pct, ratio, RESIZABLE_GROW, rx, table,
+} from './report-format.js';
+import { policyChecks, renderPolicyTable } from './policy-table.js';
+export { ratio } from './report-format.js';
 
 export interface CellResult {
   column: string;
-  kind: 'heapflow' | 'peer' | 'gc' | 'native';
+  kind: 'heapflow' | 'peer' | 'gc' | 'ref' | 'native';
   /** ns/op of each timed round. */
   samples: number[];
   /** Median of samples (or the validation pass, see validationOnly / partial). */
@@ -24,7 +29,7 @@ export interface CellResult {
 
 export interface TraceResult {
   name: string;
-  group: 'synthetic' | 'malloclab' | 'scaling';
+  group: 'synthetic' | 'malloclab' | 'real' | 'scaling';
   nOps: number;
   timedOps: number;
   repsPerSample: number;
@@ -67,67 +72,9 @@ export interface Report {
   /** Debug-mode slowdown (null: skipped, --no-debug or no malloc-lab trace). Absent in older JSON. */
   debug?: { rows: DebugRow[]; samples: number; minOps: number } | null;
   wallS: number;
+  /** The policy behind the `heapflow` column (absent in older JSON). */
+  defaultAllocator?: string;
 }
-
-const HF = 'heapflow';
-/** Default options on the default backing, and on the resizable one (the backing that gives memory back). */
-const GROW = 'heapflow/grow';
-const RESIZABLE_GROW = 'heapflow/resizable-grow';
-const PEERS = ['thi.ng', 'codemix'];
-
-const fmtNs = (x: number): string =>
-  !Number.isFinite(x) ? '-' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1);
-const fmtX = (x: number): string => (!Number.isFinite(x) ? '-' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-const pct = (x: number | null, digits = 1): string => (x == null || !Number.isFinite(x) ? '-' : (x * 100).toFixed(digits) + '%');
-const fmtPct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%` : '-');
-const geomean = (xs: number[]): number => {
-  const f = xs.filter((x) => Number.isFinite(x) && x > 0);
-  return f.length ? Math.exp(f.reduce((s, x) => s + Math.log(x), 0) / f.length) : NaN;
-};
-
-function table(hdr: string[], rows: string[][], align?: Array<'l' | 'r'>): string {
-  const w = hdr.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const a = align ?? hdr.map((_, i) => (i === 0 ? 'l' : 'r'));
-  const cell = (x: string, i: number) => (a[i] === 'l' ? x.padEnd(w[i]) : x.padStart(w[i]));
-  const line = (r: string[]) => '| ' + r.map((x, i) => cell(x ?? '', i)).join(' | ') + ' |';
-  const sep = '|' + w.map((x, i) => (a[i] === 'l' ? ':' + '-'.repeat(x + 1) : '-'.repeat(x + 1) + ':')).join('|') + '|';
-  return [line(hdr), sep, ...rows.map(line)].join('\n');
-}
-
-const cellOf = (t: TraceResult, col: string) => t.cells.find((c) => c.column === col);
-
-/** Median over rounds of num/den (both measured in the same round); falls back to the ratio of
- *  medians (flag true) when no round has both (e.g. a peer measured only in its validation pass). */
-export function ratio(t: TraceResult, num: string, den: string): { x: number; fromMedians: boolean } {
-  const xs: number[] = [];
-  for (const r of t.rounds) if (r[num] > 0 && r[den] > 0) xs.push(r[num] / r[den]);
-  if (xs.length) return { x: median(xs), fromMedians: false };
-  const a = cellOf(t, num), b = cellOf(t, den);
-  if (a && b && !a.fail && !b.fail && Number.isFinite(a.nsPerOp) && Number.isFinite(b.nsPerOp)) {
-    return { x: a.nsPerOp / b.nsPerOp, fromMedians: true };
-  }
-  return { x: NaN, fromMedians: false };
-}
-
-/** The faster npm peer on this trace (lower median ns/op). */
-function bestPeer(t: TraceResult): string | null {
-  let best: string | null = null, bestNs = Infinity;
-  for (const p of PEERS) {
-    const c = cellOf(t, p);
-    if (c && !c.fail && Number.isFinite(c.nsPerOp) && c.nsPerOp < bestNs) { best = p; bestNs = c.nsPerOp; }
-  }
-  return best;
-}
-
-function nsCell(c: CellResult | undefined): string {
-  if (!c) return '-';
-  if (c.fail && !c.samples.length) return 'FAIL';
-  return fmtNs(c.nsPerOp) + (c.partial ? '*' : c.validationOnly ? '~' : '');
-}
-
-const rx = (r: { x: number; fromMedians: boolean }) => fmtX(r.x) + (r.fromMedians ? '†' : '');
-
-interface Check { what: string; met: boolean | null; figure: string }
 
 const DEBUG_TARGET = 10;
 
@@ -171,17 +118,6 @@ export function renderReport(rep: Report): string {
   // ---------------------------------------------------------------- targets
   const checks: Check[] = [];
   const hfNs = (t: TraceResult) => cellOf(t, HF)?.nsPerOp ?? NaN;
-  const peerSpeedups = main.map((t) => {
-    const p = bestPeer(t);
-    return p ? ratio(t, p, HF).x : NaN;
-  });
-  if (has(HF) && PEERS.some(has)) {
-    const med = median(peerSpeedups);
-    checks.push({ what: '≥ 10x faster than the faster npm peer on the median trace', met: med >= 10, figure: `median ${fmtX(med)}x over ${main.length} traces` });
-    const all = rep.traces.map((t) => { const p = bestPeer(t); return { t: t.name, x: p ? ratio(t, p, HF).x : NaN }; }).filter((r) => Number.isFinite(r.x));
-    const worst = all.reduce((a, b) => (b.x < a.x ? b : a), { t: '-', x: Infinity });
-    checks.push({ what: '≥ 2x faster than the faster npm peer on every trace', met: all.length ? worst.x >= 2 : null, figure: `worst ${fmtX(worst.x)}x (${worst.t})` });
-  }
   if (has(HF) && has('js-gc')) {
     const all = rep.traces.map((t) => ({ t: t.name, x: ratio(t, 'js-gc', HF).x })).filter((r) => Number.isFinite(r.x));
     const worst = all.reduce((a, b) => (b.x < a.x ? b : a), { t: '-', x: Infinity });
@@ -245,10 +181,19 @@ export function renderReport(rep: Report): string {
         (bad ? `; ${bad} trace(s) with replay errors` : ''),
     });
   }
+  checks.push(...policyChecks(rep, colNames));
   out.push('');
   out.push('## Targets');
   out.push('');
   out.push(table(['target', 'status', 'figure'], checks.map((c) => [c.what, c.met === null ? 'n/a' : c.met ? 'met' : '**not met**', c.figure]), ['l', 'l', 'l']));
+
+  // ---------------------------------------------------------------- policies
+  if (colNames.some((c) => c.startsWith('heapflow:'))) {
+    out.push('');
+    out.push('## The allocator family');
+    out.push('');
+    out.push(renderPolicyTable(rep, colNames, rep.defaultAllocator ?? 'default'));
+  }
 
   // ---------------------------------------------------------------- ns/op
   const nsTable = (ts: TraceResult[], steady: boolean) =>

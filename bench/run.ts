@@ -14,11 +14,12 @@
 import { parseArgs } from 'node:util';
 import { readdirSync, writeFileSync, mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { execSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import {
-  type Adapter, type Instance, codemixAdapter, heapflowAdapter, heapflowGrowAdapter, jsGcAdapter, loadHeapflowCopy, thingAdapter,
+  type Adapter, type Instance, codemixAdapter, heapflowAdapter, refAdapter, heapflowGrowAdapter, jsGcAdapter, loadHeapflowCopy, thingAdapter,
 } from './adapters.js';
 import { BENCH_DIR, DEFAULT_TRACE_DIR, ensureTraces, SCALING, SYNTHETIC, tracePath } from './gen-traces.js';
 import { type BenchTrace, heapFor, loadTrace, median, MiB, oneRun, peakLivePrefix, prepare, type Prepared, timedWindow } from './replay.js';
@@ -31,11 +32,11 @@ const REPO = resolve(BENCH_DIR, '..');
 
 const HELP = `npm run bench -- [options]
   --quick               malloc-lab traces only, 3 rounds, no scaling series, short hook and debug sections
-  --traces LIST         comma list of trace names or groups: synthetic, malloclab, scaling,
+  --traces LIST         comma list of trace names or groups: synthetic, malloclab, real, scaling,
                         e.g. rand-small,lifo,malloclab/binary-bal (default: all)
   --adapters LIST       JS columns: heapflow (the default policy), heapflow:POLICY (one per other
                         general-purpose policy, e.g. heapflow:tlsf), heapflow/resizable, heapflow/shared,
-                        heapflow/wasm, heapflow/grow, heapflow/resizable-grow, thi.ng, codemix, js-gc (default: all)
+                        heapflow/wasm, heapflow/grow, heapflow/resizable-grow, thi.ng, codemix, js-gc, ref (a trivial allocator: the stability reference) (default: all)
   --native LIST         native columns: glibc, jemalloc, mimalloc (default: glibc + the installed ones)
   --no-native           skip the C replay
   --no-hook             skip the event-hook section
@@ -148,13 +149,30 @@ function options(): Opts {
 const T0 = performance.now();
 const log = (s: string) => console.error(`[bench +${((performance.now() - T0) / 1000).toFixed(0)}s] ${s}`);
 
+/**
+ * The real-program traces are stored gzipped; the native replay reads plain text, so every
+ * column reads an unzipped copy kept beside the synthetic traces (made once).
+ */
+function plainCopy(path: string): string {
+  if (!path.endsWith('.gz')) return path;
+  const out = join(DEFAULT_TRACE_DIR, 'real', basename(path).slice(0, -3));
+  if (!existsSync(out)) {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, gunzipSync(readFileSync(path)));
+  }
+  return out;
+}
+
 /** Which trace files to run, by group. */
 function selectTraces(o: Opts): Array<{ path: string; group: BenchTrace['group'] }> {
   const mlDir = join(REPO, 'traces', 'malloclab');
   const ml = existsSync(mlDir) ? readdirSync(mlDir).filter((f) => f.endsWith('.rep')).sort() : [];
+  const realDir = join(REPO, 'traces', 'real');
+  const real = existsSync(realDir) ? readdirSync(realDir).filter((f) => /\.rep(\.gz)?$/.test(f)).sort() : [];
   const all: Array<{ path: string; group: BenchTrace['group']; name: string }> = [
     ...SYNTHETIC.map((n) => ({ path: tracePath(DEFAULT_TRACE_DIR, n), group: 'synthetic' as const, name: n })),
     ...ml.map((f) => ({ path: join(mlDir, f), group: 'malloclab' as const, name: 'malloclab/' + f.replace(/\.rep$/, '') })),
+    ...real.map((f) => ({ path: plainCopy(join(realDir, f)), group: 'real' as const, name: 'real/' + f.replace(/\.rep(\.gz)?$/, '') })),
     ...SCALING.map((n) => ({ path: tracePath(DEFAULT_TRACE_DIR, n), group: 'scaling' as const, name: n })),
   ];
   const want = o.traces ?? (o.quick ? ['malloclab'] : null);
@@ -171,7 +189,7 @@ function selectTraces(o: Opts): Array<{ path: string; group: BenchTrace['group']
 const POLICY_ADAPTERS = generalAllocatorNames().filter((n) => n !== DEFAULT_ALLOCATOR).map((n) => `heapflow:${n}`);
 const ADAPTER_NAMES = [
   'heapflow', ...POLICY_ADAPTERS, 'heapflow/resizable', 'heapflow/shared', 'heapflow/wasm', 'heapflow/grow', 'heapflow/resizable-grow',
-  'thi.ng', 'codemix', 'js-gc',
+  'thi.ng', 'codemix', 'js-gc', 'ref',
 ];
 
 /** The JS columns; every heapflow column gets its own copy of the core (see loadHeapflowCopy). */
@@ -186,6 +204,7 @@ async function selectAdapters(o: Opts): Promise<Adapter[]> {
     if (n === 'thi.ng') out.push(thingAdapter);
     else if (n === 'codemix') out.push(codemixAdapter);
     else if (n === 'js-gc') out.push(jsGcAdapter);
+    else if (n === 'ref') out.push(refAdapter);
     else if (n === 'heapflow/grow') out.push(heapflowGrowAdapter(await loadHeapflowCopy('grow')));
     else if (n === 'heapflow/resizable-grow') out.push(heapflowGrowAdapter(await loadHeapflowCopy('resizable-grow'), 'resizable'));
     else if (n.startsWith('heapflow:')) {
@@ -462,6 +481,7 @@ async function main(): Promise<void> {
     hook,
     debug,
     wallS: (performance.now() - T0) / 1000,
+    defaultAllocator: DEFAULT_ALLOCATOR,
   };
   const md = renderReport(report);
   console.log('\n' + md);

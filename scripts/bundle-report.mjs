@@ -13,7 +13,7 @@ await build({
   entryPoints: [join(root, 'src/report/page/main.ts')],
   bundle: true,
   format: 'iife',
-  minify: true,
+  minify: process.env.HEAPFLOW_PAGE_MINIFY !== "0",
   target: ['chrome111'],
   legalComments: 'inline',
   outfile: join(out, 'page.js'),

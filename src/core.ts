@@ -19,6 +19,10 @@ export type {
   HeapEventListener, BackingKind, AllocatorName,
   OutOfMemoryPolicy,
 } from './base/types.js';
+export type {
+  PolicyInternals, FreeListInfo, TlsfInternals, SegfitInternals, BuddyInternals, PoolInternals, PagesInternals, FitsInternals,
+  ArenaInternals, NoInternals,
+} from './base/internals.js';
 export type { AllocatorPolicy, PolicyFactory, PolicyUsage, PolicyOptions, PolicyKind } from './alloc/policy.js';
 export type { SegfitEvent } from './alloc/segfit/events.js';
 export type { TlsfEvent } from './alloc/tlsf/events.js';

@@ -19,6 +19,10 @@ export type {
   HeapEventListener, BackingKind, AllocatorName,
   OutOfMemoryPolicy, DebugOptions, DebugErrorKind, DebugReportShape,
 } from './base/types.js';
+export type {
+  PolicyInternals, FreeListInfo, TlsfInternals, SegfitInternals, BuddyInternals, PoolInternals, PagesInternals, FitsInternals,
+  ArenaInternals, NoInternals,
+} from './base/internals.js';
 export { DebugHeap, type DebugStats } from './debug/debug-heap.js';
 export { HeapDebugError, DebugReport, type LeakGroup } from './debug/report.js';
 export { CheckedMemory } from './debug/checked.js';

@@ -12,11 +12,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { createHeap, DEFAULT_ALLOCATOR, type AllocatorName } from '../src/index.js';
+import { DEFAULT_ALLOCATOR, type AllocatorName } from '../src/index.js';
 import { loadTraces } from '../src/cli/load-traces.js';
-import { OP_ALLOC, OP_FREE, type Trace } from '../src/trace/types.js';
+import type { Trace } from '../src/trace/types.js';
 import { writeReport } from '../src/cli/report-command.js';
-import { collectErrors, launchChromium, type OpenBrowser } from './support/browser.js';
+import { launchChromium, type OpenBrowser } from './support/browser.js';
+import { heapInNode, openReport } from './support/report-page.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** A bundled trace that ends with blocks still live (the malloc-lab ones free everything). */
@@ -39,12 +40,7 @@ async function report(name: string, files: string[], allocator?: string): Promis
 }
 
 async function open(url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await chromium.context.newPage();
-  const errors = collectErrors(page);
-  await page.goto(url);
-  await page.waitForFunction(() => window.heapflowReport?.ready || window.heapflowReport?.error !== null, null, { timeout: 30_000 });
-  assert.equal(await page.evaluate(() => window.heapflowReport.error), null);
-  return { page, errors };
+  return openReport(chromium, url);
 }
 
 /** Painted pixels of a canvas: how many differ from the background, and a hash of all of them. */
@@ -62,17 +58,9 @@ async function pixels(page: Page, selector: string): Promise<{ painted: number; 
   });
 }
 
-/** heap.blocks() after the first `ops` ops, with heapflow in Node and its own id -> pointer table. */
+/** heap.blocks() after the first `ops` ops, replayed in Node. */
 function blocksInNode(trace: Trace, allocator: AllocatorName = DEFAULT_ALLOCATOR, ops = trace.length): number {
-  const heap = createHeap({ backing: 'wasm', maxSize: 2 ** 31, allocator });
-  const ptr = new Map<number, number>();
-  for (let i = 0; i < ops; i++) {
-    const id = trace.ids[i] as number;
-    if (trace.kinds[i] === OP_ALLOC) ptr.set(id, heap.malloc(trace.sizes[i] as number));
-    else if (trace.kinds[i] === OP_FREE) heap.free(ptr.get(id) as number);
-    else ptr.set(id, heap.realloc(ptr.get(id) as number, trace.sizes[i] as number));
-  }
-  return heap.blocks().length;
+  return heapInNode(trace, allocator, ops).blocks().length;
 }
 
 test('the report of a bundled trace opens from file:// without console errors, its map drawn and agreeing with Node', async () => {

@@ -20,6 +20,7 @@
  *   node or block looked at and per bin list or bitmap word probed. Replay reads it before
  *   and after each operation to report the worst case (workMax, workP999).
  */
+import type { PolicyInternals } from '../base/internals.js';
 import type { BlockInfo, HeapEventListener } from '../base/types.js';
 import type { OsLayer } from '../os/os-layer.js';
 
@@ -57,6 +58,8 @@ export interface AllocatorPolicy {
   check(): void;
   /** Every block in address order, covering [heapStart, break) exactly (see BlockInfo). */
   blocks(): BlockInfo[];
+  /** The policy's own structures (bins, bitmaps, free lists) as plain data, for pictures; absent: nothing to show. */
+  internals?(): PolicyInternals;
   /** Used and free bytes without a heap walk. */
   usage(): PolicyUsage;
   /** The largest request this policy could ever serve in this heap (the facade refuses above it). */

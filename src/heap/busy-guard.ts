@@ -26,6 +26,7 @@
  */
 import type { AllocatorPolicy, PolicyOptions, PolicyUsage } from '../alloc/policy.js';
 import { HeapError } from '../base/errors.js';
+import type { PolicyInternals } from '../base/internals.js';
 import type { BlockInfo, HeapEventListener } from '../base/types.js';
 import { Hdr } from '../os/header.js';
 import type { OsLayer } from '../os/os-layer.js';
@@ -49,12 +50,16 @@ export class BusyGuard implements AllocatorPolicy {
   readonly mark?: () => number;
   readonly release?: (mark: number) => void;
   readonly reset?: () => void;
+  readonly internals?: () => PolicyInternals;
 
   constructor(private readonly inner: AllocatorPolicy, buffer: SharedArrayBuffer, base: number) {
     this.policyId = inner.policyId;
     this.name = inner.name;
     this.metadataBytes = inner.metadataBytes;
     this.word = new Int32Array(buffer, base + Hdr.W_LOCK * 4, 1);
+    if (inner.internals !== undefined) {
+      this.internals = () => { this.enter('internals'); try { return inner.internals!(); } finally { this.leave(); } };
+    }
     if (inner.mark !== undefined) {
       this.mark = () => { this.enter('mark'); try { return inner.mark!(); } finally { this.leave(); } };
       this.release = (mark) => { this.enter('release'); try { inner.release!(mark); } finally { this.leave(); } };

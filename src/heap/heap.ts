@@ -8,6 +8,7 @@ import type { AllocatorPolicy } from '../alloc/policy.js';
 import type { OsLayer } from '../os/os-layer.js';
 import { Hdr } from '../os/header.js';
 import { InvalidPointerError, ListenerError, OutOfMemoryError } from '../base/errors.js';
+import type { PolicyInternals } from '../base/internals.js';
 import type { AllocatorName, BlockInfo, HeapEvent, HeapEventListener, HeapStats, OutOfMemoryPolicy } from '../base/types.js';
 import { assertAlignment, assertSize } from '../base/validate.js';
 import { dispatcher, type ListenerFault } from './listeners.js';
@@ -285,6 +286,16 @@ export class Heap {
   blocks(): BlockInfo[] {
     this.policy.sync();
     return this.policy.blocks();
+  }
+
+  /**
+   * The policy's own structures at this moment, as plain data (see PolicyInternals): TLSF's
+   * bitmaps and lists, the buddy system's orders, the pool's free list, and so on; what the
+   * report's step mode draws. Walks the free lists: O(free blocks), like blocks().
+   */
+  internals(): PolicyInternals {
+    this.policy.sync();
+    return this.policy.internals?.() ?? { kind: 'none', policy: this.policy.name };
   }
 
   /** Name of the allocator policy behind this heap ('segfit', 'tlsf', ...). */

@@ -11,46 +11,37 @@
  * Work: one unit per malloc, free and realloc; release counts one per block released.
  */
 import { InvalidPointerError } from '../../base/errors.js';
-import type { BlockInfo, HeapEventListener } from '../../base/types.js';
+import type { BlockInfo } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import { countAlloc, countResize } from '../counters.js';
-import { badPointerValue, memoryViews } from '../views.js';
+import { badPointerValue } from '../views.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
-import type { ArenaEvent } from './events.js';
+import { PolicyBase } from '../policy-base.js';
 import { blockSizeFor, Arena } from './layout.js';
 import { checkArena, walkArena } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { arenaInternals } from './internals.js';
 
 export const ARENA_POLICY_ID = 15;
 
 /** The break rises by whole steps of this many bytes (or what a block needs), so that small blocks do not each move it. */
 const GROW_STEP = 4096;
 
-export class ArenaAllocator implements AllocatorPolicy {
+export class ArenaAllocator extends PolicyBase implements AllocatorPolicy {
   readonly policyId = ARENA_POLICY_ID;
   readonly name = 'arena';
   readonly metadataBytes = Arena.POLICY_WORDS * 4;
 
-  u8!: Uint8Array;
-  u32!: Uint32Array;
-  f64!: Float64Array;
-  generation = -1;
-  private listener: HeapEventListener | null = null;
-  work = 0;
-  readonly hw: number;
-  readonly hf: number;
-  readonly pm: number;
   heapStart = 0;
 
-  constructor(readonly os: OsLayer) {
-    this.hw = os.hw;
-    this.hf = os.hf;
-    this.pm = (os.base + Hdr.HEADER_BYTES) >>> 2;
+  constructor(os: OsLayer) {
+    super(os);
     this.refresh();
   }
 
   refresh(): void {
-    ({ u8: this.u8, u32: this.u32, f64: this.f64, generation: this.generation } = memoryViews(this.os));
+    this.readViews();
     this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
   }
 
@@ -63,18 +54,6 @@ export class ArenaAllocator implements AllocatorPolicy {
     this.sync();
   }
 
-  sync(): void {
-    if (this.u32[this.hw + Hdr.W_GENERATION] !== this.generation) this.refresh();
-  }
-
-  setListener(listener: HeapEventListener | null): void {
-    this.listener = listener;
-  }
-
-  private emit(event: ArenaEvent | Parameters<HeapEventListener>[0]): void {
-    const ev = this.listener;
-    if (ev !== null) ev(event);
-  }
 
   get bump(): number {
     return this.u32[this.pm + Arena.P_BUMP];
@@ -272,6 +251,10 @@ export class ArenaAllocator implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkArena(this);
+  }
+
+  internals(): PolicyInternals {
+    return arenaInternals(this);
   }
 
   usage(): PolicyUsage {

@@ -14,45 +14,36 @@
  * examined: at most about 2 * (MAX_ORDER - MIN_ORDER) whatever the heap holds.
  */
 import { DoubleFreeError, InvalidPointerError } from '../../base/errors.js';
-import type { BlockInfo, HeapEventListener } from '../../base/types.js';
+import type { BlockInfo } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import { countAlloc, countFree, countResize } from '../counters.js';
-import { badPointerValue, memoryViews } from '../views.js';
+import { badPointerValue } from '../views.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
-import type { BuddyEvent } from './events.js';
+import { PolicyBase } from '../policy-base.js';
 import { freeHeader, isHeader, orderFor, orderOf, Buddy } from './layout.js';
 import { checkBuddy, walkBuddy } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { buddyInternals } from './internals.js';
 
 export const BUDDY_POLICY_ID = 13;
 
-export class BuddyAllocator implements AllocatorPolicy {
+export class BuddyAllocator extends PolicyBase implements AllocatorPolicy {
   readonly policyId = BUDDY_POLICY_ID;
   readonly name = 'buddy';
   readonly metadataBytes = Buddy.POLICY_WORDS * 4;
 
-  u8!: Uint8Array;
-  u32!: Uint32Array;
-  f64!: Float64Array;
-  generation = -1;
-  private listener: HeapEventListener | null = null;
-  work = 0;
-  readonly hw: number;
-  readonly hf: number;
-  readonly pm: number;
   /** The buddy space's start (offsets are relative to it). */
   base = 0;
   private grew = false;
 
-  constructor(readonly os: OsLayer) {
-    this.hw = os.hw;
-    this.hf = os.hf;
-    this.pm = (os.base + Hdr.HEADER_BYTES) >>> 2;
+  constructor(os: OsLayer) {
+    super(os);
     this.refresh();
   }
 
   refresh(): void {
-    ({ u8: this.u8, u32: this.u32, f64: this.f64, generation: this.generation } = memoryViews(this.os));
+    this.readViews();
     this.base = this.u32[this.hw + Hdr.W_HEAP_START];
   }
 
@@ -63,18 +54,6 @@ export class BuddyAllocator implements AllocatorPolicy {
     this.sync();
   }
 
-  sync(): void {
-    if (this.u32[this.hw + Hdr.W_GENERATION] !== this.generation) this.refresh();
-  }
-
-  setListener(listener: HeapEventListener | null): void {
-    this.listener = listener;
-  }
-
-  private emit(event: BuddyEvent | Parameters<HeapEventListener>[0]): void {
-    const ev = this.listener;
-    if (ev !== null) ev(event);
-  }
 
   /** Bytes in the space: its end, relative to the base. */
   private spaceSize(): number {
@@ -418,6 +397,10 @@ export class BuddyAllocator implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkBuddy(this);
+  }
+
+  internals(): PolicyInternals {
+    return buddyInternals(this);
   }
 
   usage(): PolicyUsage {

@@ -14,40 +14,29 @@
  * what these policies are here to show (the bins of segfit and tlsf exist to avoid it).
  */
 import { DoubleFreeError, InvalidPointerError } from '../../base/errors.js';
-import type { BlockInfo, HeapEventListener } from '../../base/types.js';
+import type { BlockInfo } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import { countAlloc, countFree, countResize } from '../counters.js';
-import { badPointerValue, memoryViews } from '../views.js';
+import { badPointerValue } from '../views.js';
 import type { AllocatorPolicy, PolicyOptions, PolicyUsage } from '../policy.js';
-import type { FitEvent } from './events.js';
+import { PolicyBase } from '../policy-base.js';
 import { chunkSizeFor, sizeOf, Fit } from './layout.js';
 import { checkFits, walkFits } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { fitsInternals } from './internals.js';
 
-export abstract class FitAllocator implements AllocatorPolicy {
+export abstract class FitAllocator extends PolicyBase implements AllocatorPolicy {
   abstract readonly policyId: number;
   abstract readonly name: string;
   readonly metadataBytes = Fit.POLICY_WORDS * 4;
 
-  u8!: Uint8Array;
-  u32!: Uint32Array;
-  f64!: Float64Array;
-  generation = -1;
-  protected listener: HeapEventListener | null = null;
-  /** Units of work: free-list nodes examined, neighbours looked at. */
-  work = 0;
-  readonly hw: number;
-  readonly hf: number;
-  /** Word index of the policy metadata (list head, rover). */
-  readonly pm: number;
   protected heapStart = 0;
   /** Set by allocChunk: whether the break was raised for it. */
   private grew = false;
 
-  constructor(readonly os: OsLayer) {
-    this.hw = os.hw;
-    this.hf = os.hf;
-    this.pm = (os.base + Hdr.HEADER_BYTES) >>> 2;
+  constructor(os: OsLayer) {
+    super(os);
     this.refresh();
   }
 
@@ -55,7 +44,7 @@ export abstract class FitAllocator implements AllocatorPolicy {
   protected abstract search(csize: number): number;
 
   refresh(): void {
-    ({ u8: this.u8, u32: this.u32, f64: this.f64, generation: this.generation } = memoryViews(this.os));
+    this.readViews();
     this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
   }
 
@@ -66,18 +55,6 @@ export abstract class FitAllocator implements AllocatorPolicy {
     this.u32[(heapStart + 4) >>> 2] = 0;
   }
 
-  sync(): void {
-    if (this.u32[this.hw + Hdr.W_GENERATION] !== this.generation) this.refresh();
-  }
-
-  setListener(listener: HeapEventListener | null): void {
-    this.listener = listener;
-  }
-
-  protected emit(event: FitEvent | Parameters<HeapEventListener>[0]): void {
-    const ev = this.listener;
-    if (ev !== null) ev(event);
-  }
 
   // ───────────────────────────────────────────── the free list
 
@@ -452,6 +429,10 @@ export abstract class FitAllocator implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkFits(this);
+  }
+
+  internals(): PolicyInternals {
+    return fitsInternals(this);
   }
 
   /** O(1) but for largestFreeBlock, which walks the free list (these policies have no bins to ask). */

@@ -19,16 +19,18 @@
  * No coalescing between blocks: a freed block is reused only by its own class.
  */
 import { DoubleFreeError, HeapError, InvalidPointerError } from '../../base/errors.js';
-import type { BlockInfo, HeapEventListener } from '../../base/types.js';
+import type { BlockInfo } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import { countAlloc, countFree, countResize } from '../counters.js';
 import { liveBuffer } from '../live-buffer.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
-import type { PagesEvent } from './events.js';
+import { PolicyBase } from '../policy-base.js';
 import { blockAlign, blockIndex, CLASS_COUNT, CLASS_OF, CLASS_SIZE, divisorOf, PAGES_POLICY_ID, pageCapacity, Pg, Tune } from './layout.js';
 import { bitAt, clearBits, findRun, setBitAtOrBelow, setBits } from './slots.js';
 import { checkPages, freeRunsOf, pagesUsage, reservedOf, walkPages, type Spare } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { pagesInternals } from './internals.js';
 
 /** Header word of a span given back to the free slots (its other words kept: see freedBlock). */
 export const FREED_MAGIC = 0x46475048; // "HPGF"
@@ -36,22 +38,12 @@ export const FREED_MAGIC = 0x46475048; // "HPGF"
 /** Largest request pages considers at all. */
 const MAX_REQUEST = 2 ** 32 - 2 ** 17;
 
-export class Pages implements AllocatorPolicy {
+export class Pages extends PolicyBase implements AllocatorPolicy {
   readonly policyId = PAGES_POLICY_ID;
   readonly name = 'pages';
   readonly metadataBytes = Pg.POLICY_WORDS * 4;
 
-  u8!: Uint8Array;
   u16!: Uint16Array;
-  u32!: Uint32Array;
-  f64!: Float64Array;
-  generation = -1;
-  work = 0;
-  private listener: HeapEventListener | null = null;
-  readonly hw: number;
-  readonly hf: number;
-  /** Word index of the policy metadata. */
-  readonly pm: number;
   heapStart = 0;
   /** Byte offset of slot 0; word indices of the head map and the free map. */
   slot0 = 0;
@@ -68,10 +60,8 @@ export class Pages implements AllocatorPolicy {
   /** Set by resolve(): the block index of a small block, -1 for a large one. */
   private blockIdx = -1;
 
-  constructor(readonly os: OsLayer) {
-    this.hw = os.hw;
-    this.hf = os.hf;
-    this.pm = (os.base + Hdr.HEADER_BYTES) >>> 2;
+  constructor(os: OsLayer) {
+    super(os);
     this.refresh();
   }
 
@@ -92,10 +82,6 @@ export class Pages implements AllocatorPolicy {
     this.smallMax = Math.min(Pg.SMALL_MAX, 8 * Math.ceil(this.u32[this.hw + Hdr.W_MMAP_THRESHOLD] / 8) - 16);
   }
 
-  sync(): void {
-    if (this.u32[this.hw + Hdr.W_GENERATION] !== this.generation) this.refresh();
-  }
-
   /** The slot maps take one bit per slot of maxSize each, at heapStart; slot 0 follows them. */
   format(heapStart: number, _options: PolicyOptions): void {
     const maxSize = this.f64[this.hf + Hdr.F_MAX_SIZE];
@@ -114,10 +100,6 @@ export class Pages implements AllocatorPolicy {
     u32[this.pm + Pg.P_META] = slot0 - heapStart;
     u32.fill(0, heapStart >>> 2, slot0 >>> 2);
     this.refresh();
-  }
-
-  setListener(listener: HeapEventListener | null): void {
-    this.listener = listener;
   }
 
   // ───────────────────────────────────────────── malloc
@@ -741,6 +723,10 @@ export class Pages implements AllocatorPolicy {
     return walkPages(this);
   }
 
+  internals(): PolicyInternals {
+    return pagesInternals(this);
+  }
+
   /** O(pages with free blocks + slot map words): no walk over the blocks. */
   usage(): PolicyUsage {
     const sp = this.spare;
@@ -759,10 +745,6 @@ export class Pages implements AllocatorPolicy {
   }
 
   /** Sends one event (built by the caller only when a listener is set). */
-  private emit(event: Parameters<HeapEventListener>[0] | PagesEvent): void {
-    const ev = this.listener;
-    if (ev !== null) ev(event);
-  }
 }
 
 function alignUp(x: number, align: number): number {

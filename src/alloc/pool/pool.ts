@@ -9,32 +9,26 @@
  * Work: one unit per free-list pop or push; growing and trimming a chunk count one per slot.
  */
 import { DoubleFreeError, HeapError, InvalidPointerError } from '../../base/errors.js';
-import type { BlockInfo, HeapEventListener } from '../../base/types.js';
+import type { BlockInfo } from '../../base/types.js';
 import { optionInteger } from '../../base/validate.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import { countAlloc, countFree, countResize } from '../counters.js';
-import { badPointerValue, memoryViews } from '../views.js';
+import { badPointerValue } from '../views.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
+import { PolicyBase } from '../policy-base.js';
 import { bitmapWord, firstChunk, poolGeometry, requestedWord, Pool } from './layout.js';
 import { checkPool, walkPool } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { poolInternals } from './internals.js';
 
 export const POOL_POLICY_ID = 14;
 
-export class PoolAllocator implements AllocatorPolicy {
+export class PoolAllocator extends PolicyBase implements AllocatorPolicy {
   readonly policyId = POOL_POLICY_ID;
   readonly name = 'pool';
   readonly metadataBytes = Pool.POLICY_WORDS * 4;
 
-  u8!: Uint8Array;
-  u32!: Uint32Array;
-  f64!: Float64Array;
-  generation = -1;
-  private listener: HeapEventListener | null = null;
-  work = 0;
-  readonly hw: number;
-  readonly hf: number;
-  readonly pm: number;
   heapStart = 0;
   // the geometry, cached from the policy metadata
   blockSize = 0;
@@ -46,15 +40,13 @@ export class PoolAllocator implements AllocatorPolicy {
   /** Where the first chunk starts (heapStart rounded up to `align`). */
   first = 0;
 
-  constructor(readonly os: OsLayer) {
-    this.hw = os.hw;
-    this.hf = os.hf;
-    this.pm = (os.base + Hdr.HEADER_BYTES) >>> 2;
+  constructor(os: OsLayer) {
+    super(os);
     this.refresh();
   }
 
   refresh(): void {
-    ({ u8: this.u8, u32: this.u32, f64: this.f64, generation: this.generation } = memoryViews(this.os));
+    this.readViews();
     this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
     const pm = this.pm;
     this.blockSize = this.u32[pm + Pool.P_BLOCK_SIZE];
@@ -82,14 +74,6 @@ export class PoolAllocator implements AllocatorPolicy {
     if (first < u32[this.hw + Hdr.W_BRK]) this.os.lowerBreak(u32, this.f64, first);
     else if (!this.os.raiseBreak(u32, this.f64, first)) throw new HeapError(`createHeap: no room for the pool's first chunk at ${first}`);
     this.refresh();
-  }
-
-  sync(): void {
-    if (this.u32[this.hw + Hdr.W_GENERATION] !== this.generation) this.refresh();
-  }
-
-  setListener(listener: HeapEventListener | null): void {
-    this.listener = listener;
   }
 
   // ───────────────────────────────────────────── the free list
@@ -271,6 +255,10 @@ export class PoolAllocator implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkPool(this);
+  }
+
+  internals(): PolicyInternals {
+    return poolInternals(this);
   }
 
   usage(): PolicyUsage {

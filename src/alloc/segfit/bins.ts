@@ -48,7 +48,7 @@ export const enum Meta {
   POLICY_WORDS = 100, //  even: blocks must start 8-aligned
 }
 
-const enum Tlsf {
+export const enum Tlsf {
   FL_MIN = 9,
   /**
    * Sizes of 2^FL_CAP bytes (4 MiB) and more share one list (level FL_CAP,

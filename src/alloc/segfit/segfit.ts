@@ -20,56 +20,40 @@
  * the free or used blocks, whatever their number.
  */
 import { DoubleFreeError, HeapError, InvalidPointerError } from '../../base/errors.js';
-import type { BlockInfo, HeapEvent, HeapEventListener } from '../../base/types.js';
-import type { SegfitEvent } from './events.js';
+import type { BlockInfo } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
-import { memoryViews } from '../views.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
+import { PolicyBase } from '../policy-base.js';
 import { binInsert, binRemove, findFit, largestInBins, Meta, smallMapBit, smallMapWord } from './bins.js';
 import { chunkSizeFor, groupOf, isRegionTail, sizeOf, Chunk } from './layout.js';
 import { checkHeap, walkBlocks } from './walk.js';
 import { badLinks, corrupt } from './integrity.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { segfitInternals } from './internals.js';
 
 export const SEGFIT_POLICY_ID = 1;
 
 /** Why chunkOf refused a pointer (SegFit.badChunk turns it into the error). */
 const enum BadChunk { OUTSIDE, BAD_SIZE, NOT_USED, NEXT_DISAGREES, BAD_REQUEST }
 
-export class SegFit implements AllocatorPolicy {
+export class SegFit extends PolicyBase implements AllocatorPolicy {
   readonly policyId = SEGFIT_POLICY_ID;
   readonly name = 'segfit';
   readonly metadataBytes = Meta.POLICY_WORDS * 4;
 
-  u8!: Uint8Array;
-  u32!: Uint32Array;
-  f64!: Float64Array;
-  generation = -1;
-  private listener: HeapEventListener | null = null;
-  /** Units of work done (AllocatorPolicy.work): bins probed and chunks examined. */
-  work = 0;
-  /** Word index of the heap header, slot index of its f64 counters, word index of policy metadata. */
-  readonly hw: number;
-  readonly hf: number;
-  readonly pm: number;
   /** First chunk (fixed when the heap is made; cached from the header). */
   private heapStart = 0;
   /** Set by a successful allocChunk: whether it raised the break. */
   private grew = false;
 
-  constructor(readonly os: OsLayer) {
-    this.hw = os.hw;
-    this.hf = os.hf;
-    this.pm = (os.base + Hdr.HEADER_BYTES) >>> 2;
+  constructor(os: OsLayer) {
+    super(os);
     this.refresh();
   }
 
   refresh(): void {
-    const views = memoryViews(this.os);
-    this.u8 = views.u8;
-    this.u32 = views.u32;
-    this.f64 = views.f64;
-    this.generation = views.generation;
+    this.readViews();
     this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
   }
 
@@ -83,14 +67,6 @@ export class SegFit implements AllocatorPolicy {
   }
 
   /** Re-reads the views if the backing was resized since this object last looked. */
-  sync(): void {
-    if (this.u32[this.hw + Hdr.W_GENERATION] !== this.generation) this.refresh();
-  }
-
-  setListener(listener: HeapEventListener | null): void {
-    this.listener = listener;
-  }
-
   // ───────────────────────────────────────────── malloc
 
   malloc(n: number): number {
@@ -158,10 +134,6 @@ export class SegFit implements AllocatorPolicy {
    * inlines a call only while the inlined code stays within a budget, and
    * event code that is never run would otherwise spend it.
    */
-  private emit(event: HeapEvent | SegfitEvent): void {
-    const ev = this.listener;
-    if (ev !== null) ev(event);
-  }
 
   /**
    * A used chunk of at least csize bytes (split done, neighbours' flags set),
@@ -988,6 +960,10 @@ export class SegFit implements AllocatorPolicy {
 
   blocks(): BlockInfo[] {
     return walkBlocks(this);
+  }
+
+  internals(): PolicyInternals {
+    return segfitInternals(this);
   }
 
   /** O(1) but for largestFreeBlock, which scans the highest non-empty bin (at most 64 chunks). */

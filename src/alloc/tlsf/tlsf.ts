@@ -24,16 +24,17 @@
  * trimThreshold gives the memory back at once.
  */
 import { DoubleFreeError, HeapError, InvalidPointerError } from '../../base/errors.js';
-import type { BlockInfo, HeapEvent, HeapEventListener } from '../../base/types.js';
+import type { BlockInfo } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
-import { memoryViews } from '../views.js';
 import { countAlloc, countFree, countResize } from '../counters.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
-import type { TlsfEvent } from './events.js';
+import { PolicyBase } from '../policy-base.js';
 import { Blk, Meta, Tl, blockSizeFor, listOf, searchListOf, sizeOf } from './layout.js';
 import { clearBits, firstListFrom, lastList, listInsert, listRemove } from './lists.js';
 import { checkTlsf, walkTlsf } from './walk.js';
+import type { PolicyInternals } from '../../base/internals.js';
+import { tlsfInternals } from './internals.js';
 
 export const TLSF_POLICY_ID = 3;
 
@@ -43,39 +44,22 @@ const MAX_REQUEST = 2 ** 32 - 2 ** 17;
 /** Why blockOf refused a pointer (Tlsf.badBlock turns it into the error). */
 const enum Bad { OUTSIDE, BAD_SIZE, NOT_USED, NEXT_DISAGREES, BAD_REQUEST }
 
-export class Tlsf implements AllocatorPolicy {
+export class Tlsf extends PolicyBase implements AllocatorPolicy {
   readonly policyId = TLSF_POLICY_ID;
   readonly name = 'tlsf';
   readonly metadataBytes = Meta.POLICY_WORDS * 4;
 
-  u8!: Uint8Array;
-  u32!: Uint32Array;
-  f64!: Float64Array;
-  generation = -1;
-  private listener: HeapEventListener | null = null;
-  /** Units of work done (AllocatorPolicy.work): blocks examined, list heads and bitmap words probed. */
-  work = 0;
-  /** Word index of the heap header, slot index of its f64 counters, word index of the policy metadata. */
-  readonly hw: number;
-  readonly hf: number;
-  readonly pm: number;
   private heapStart = 0;
   /** Set by extendTop: whether the break was raised. */
   private grew = false;
 
-  constructor(readonly os: OsLayer) {
-    this.hw = os.hw;
-    this.hf = os.hf;
-    this.pm = (os.base + Hdr.HEADER_BYTES) >>> 2;
+  constructor(os: OsLayer) {
+    super(os);
     this.refresh();
   }
 
   refresh(): void {
-    const views = memoryViews(this.os);
-    this.u8 = views.u8;
-    this.u32 = views.u32;
-    this.f64 = views.f64;
-    this.generation = views.generation;
+    this.readViews();
     this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
   }
 
@@ -85,14 +69,6 @@ export class Tlsf implements AllocatorPolicy {
     // the sentinel: size 0, USED; nothing before the first block is free
     this.u32[heapStart >>> 2] = Blk.USED | Blk.PREV_USED;
     this.u32[(heapStart + 4) >>> 2] = 0;
-  }
-
-  sync(): void {
-    if (this.u32[this.hw + Hdr.W_GENERATION] !== this.generation) this.refresh();
-  }
-
-  setListener(listener: HeapEventListener | null): void {
-    this.listener = listener;
   }
 
   // ───────────────────────────────────────────── malloc
@@ -544,6 +520,10 @@ export class Tlsf implements AllocatorPolicy {
     return walkTlsf(this);
   }
 
+  internals(): PolicyInternals {
+    return tlsfInternals(this);
+  }
+
   /** O(1) but for largestFreeBlock, which looks at the first 64 blocks of the last non-empty list. */
   usage(): PolicyUsage {
     const u32 = this.u32;
@@ -568,10 +548,6 @@ export class Tlsf implements AllocatorPolicy {
 
   // ───────────────────────────────────────────── events (out of line: the hot paths only test the listener)
 
-  private emit(event: HeapEvent | TlsfEvent): void {
-    const ev = this.listener;
-    if (ev !== null) ev(event);
-  }
 
   private emitMalloc(n: number, size: number): void {
     this.emit({ type: 'malloc', size: n, chunk: size });

@@ -14,7 +14,12 @@ import { el, formatBytes, hex } from './dom.js';
 export class AddressTime {
   readonly element: HTMLElement;
   private readonly canvas: HTMLCanvasElement;
-  private image: ImageData | null = null;
+  /**
+   * The lifetimes, the break and its label, drawn once: a cursor move copies this and draws
+   * the cursor line, with no text (setting a canvas font resolves styles, which after the
+   * cursor's DOM changes would force a style recalculation on every move).
+   */
+  private picture: HTMLCanvasElement | null = null;
   private yMax = 1;
 
   constructor(private readonly session: ReplaySession, private readonly cursor: Cursor, private readonly height = 280) {
@@ -61,15 +66,18 @@ export class AddressTime {
         for (let y = yBottom; y < yTop && y < H; y++) px.fill(c, y * W + x0, y * W + x1);
       }
     }
-    this.image = new ImageData(new Uint8ClampedArray(px.buffer), W, H);
+    const picture = document.createElement('canvas');
+    picture.width = W;
+    picture.height = H;
+    const ctx = picture.getContext('2d');
+    if (!ctx) return;
+    ctx.putImageData(new ImageData(new Uint8ClampedArray(px.buffer), W, H), 0, 0);
+    this.drawBreak(ctx, W, H);
+    this.picture = picture;
     this.drawCursor();
   }
 
-  drawCursor(): void {
-    const ctx = this.canvas.getContext('2d');
-    if (!ctx || !this.image) return;
-    const W = this.canvas.width, H = this.height;
-    ctx.putImageData(this.image, 0, 0);
+  private drawBreak(ctx: CanvasRenderingContext2D, W: number, H: number): void {
     const s = this.session;
     const x = s.series.column('x'), heap = s.series.column('heapSize');
     ctx.strokeStyle = '#555';
@@ -83,6 +91,13 @@ export class AddressTime {
     ctx.fillStyle = '#555';
     ctx.font = '11px sans-serif';
     ctx.fillText(`break (peak ${formatBytes(this.yMax)})`, 4, 12);
+  }
+
+  drawCursor(): void {
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx || !this.picture) return;
+    const W = this.canvas.width, H = this.height, s = this.session;
+    ctx.drawImage(this.picture, 0, 0);
     const cx = this.cursor.value / Math.max(1, s.n) * W;
     ctx.fillStyle = '#d33';
     ctx.fillRect(cx - 1, 0, 2, H);

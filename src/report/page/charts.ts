@@ -11,13 +11,25 @@ export interface Marker { x: number; kind: string; colour: string }
 
 const bytesAxis = (label: string): uPlot.Axis => ({ label, size: 70, values: (_u, vals) => vals.map((v) => formatBytes(v)) });
 
-/** Draws the cursor line and the markers; a click on the plot moves the cursor. */
+/**
+ * The cursor line of each chart: an element over the plot, moved by a transform, so that a
+ * cursor move redraws no chart (a redraw sets canvas fonts, which resolves styles: after
+ * the cursor's DOM changes that would be a forced style recalculation per chart).
+ */
+const cursorLines = new WeakMap<uPlot, { line: HTMLElement; cursor: Cursor }>();
+
+/** Draws the markers and holds the cursor line; a click on the plot moves the cursor. */
 function cursorPlugin(cursor: Cursor, markers: () => Marker[]): uPlot.Plugin {
   return {
     hooks: {
       init: (u) => {
         u.over.addEventListener('click', (e) => cursor.set(u.posToVal(e.offsetX, 'x')));
+        const line = document.createElement('div');
+        line.className = 'chart-cursor';
+        u.over.append(line);
+        cursorLines.set(u, { line, cursor });
       },
+      ready: (u) => moveCursorLines([u]),
       draw: (u) => {
         const ctx = u.ctx;
         const top = u.bbox.top, height = u.bbox.height;
@@ -27,13 +39,6 @@ function cursorPlugin(cursor: Cursor, markers: () => Marker[]): uPlot.Plugin {
           ctx.fillStyle = m.colour;
           ctx.fillRect(x - 1, top + height - 8 * devicePixelRatio, 2 * devicePixelRatio, 8 * devicePixelRatio);
         }
-        const x = u.valToPos(cursor.value, 'x', true);
-        ctx.strokeStyle = '#d33';
-        ctx.lineWidth = 2;
-        ctx.beginPath();
-        ctx.moveTo(x, top);
-        ctx.lineTo(x, top + height);
-        ctx.stroke();
         ctx.restore();
       },
     },
@@ -92,6 +97,10 @@ export function histogramChart(parent: HTMLElement, classes: number): { chart: u
   return { chart, update: (counts) => chart.setData([xs, counts]) };
 }
 
-export function redrawAll(charts: readonly uPlot[]): void {
-  for (const c of charts) c.redraw(false, false);
+/** Puts each chart's cursor line at its cursor's op. */
+export function moveCursorLines(charts: readonly uPlot[]): void {
+  for (const c of charts) {
+    const held = cursorLines.get(c);
+    if (held) held.line.style.transform = `translateX(${c.valToPos(held.cursor.value, 'x')}px)`;
+  }
 }

@@ -33,6 +33,11 @@ export class HeapMap {
   /** The bytes below the first block, drawn as metadata (not one of the heap's blocks). */
   private header: MapBlock | null = null;
   private readonly colours = new Map<string, number>();
+  /**
+   * The canvas's CSS width: read from layout once, then kept by a ResizeObserver, so that
+   * drawing after a DOM change (every cursor move) never forces a synchronous layout.
+   */
+  private cssWidth = 0;
 
   constructor(private readonly options: HeapMapOptions) {
     this.canvas = el('canvas', { class: 'heap-map' });
@@ -41,6 +46,13 @@ export class HeapMap {
     this.element = el('div', { class: 'map-box' }, this.canvas, this.tip, this.caption);
     this.canvas.height = options.rows * options.rowHeight;
     this.listen();
+    new ResizeObserver((entries) => {
+      const w = Math.floor(entries[0]?.contentRect.width ?? 0);
+      if (w === 0 || w === this.cssWidth) return;
+      this.cssWidth = w;
+      if (this.fitted) this.fit();
+      this.draw();
+    }).observe(this.canvas);
   }
 
   get blockCount(): number { return this.blocks.length; }
@@ -71,7 +83,8 @@ export class HeapMap {
   }
 
   private width(): number {
-    const w = Math.max(100, Math.floor(this.canvas.clientWidth || this.element.clientWidth || 800));
+    if (this.cssWidth === 0) this.cssWidth = Math.floor(this.canvas.clientWidth || this.element.clientWidth);
+    const w = Math.max(100, this.cssWidth || 800);
     if (this.canvas.width !== w) this.canvas.width = w;
     return w;
   }

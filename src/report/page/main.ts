@@ -9,7 +9,7 @@ import { knownStates } from '../model/states.js';
 import type uPlot from 'uplot';
 import { AddressTime } from './address-time.js';
 import { blockTip } from './block-tip.js';
-import { histogramChart, lineChart, redrawAll, type Marker } from './charts.js';
+import { histogramChart, lineChart, moveCursorLines, type Marker } from './charts.js';
 import { Cursor } from './cursor.js';
 import { el, formatBytes, percent } from './dom.js';
 import { HeapMap, legend } from './heap-map.js';
@@ -194,7 +194,7 @@ function build(sessions: ReplaySession[], views: HTMLElement, phase: (name: stri
     slider.value = String(t);
     opInput.value = String(t);
     side.show(t, { session: main, blocks });
-    redrawAll(charts);
+    moveCursorLines(charts);
     addressTime.drawCursor();
     state.op = t;
     state.blockCount = blocks.length;

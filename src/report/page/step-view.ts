@@ -1,7 +1,8 @@
 /**
  * Step mode: the events of the op that brought the heap to the cursor, one line each,
- * and the policy's internals as far as the events and blocks show them generically:
- * free blocks per size class, with the classes this op's bin events touched marked.
+ * and the policy's own structures drawn from heap.internals() (internals/). A policy that
+ * shows none gets the generic picture: free blocks per size class, with the classes this
+ * op's bin events touched marked.
  */
 import type { BlockInfo } from '../../index.js';
 import { OP_ALLOC, OP_FREE } from '../../trace/types.js';
@@ -9,6 +10,7 @@ import { HISTOGRAM_CLASSES, isFreeState, sizeClass } from '../model/fragmentatio
 import type { ReplaySession } from '../model/session.js';
 import { describeEvent, type AnyEvent } from '../model/step-log.js';
 import { el, formatBytes, hex } from './dom.js';
+import { drawInternals } from './internals/internals-view.js';
 
 export function describeOp(session: ReplaySession, i: number): string {
   const { kinds, ids, sizes } = session.trace;
@@ -32,8 +34,7 @@ export class StepView {
     this.title = el('div', { class: 'step-title' });
     this.log = el('ol', { class: 'step-log' });
     this.internals = el('div', { class: 'internals' });
-    this.element = el('div', { class: 'step-view' }, this.title, this.log,
-      el('div', { class: 'subhead' }, 'free blocks per size class (the bins a segregated-fit policy keeps); marked: the classes this op searched'), this.internals);
+    this.element = el('div', { class: 'step-view' }, this.title, this.log, this.internals);
   }
 
   /** Shows op t - 1 (the op whose result the map shows); the session's heap ends at t. */
@@ -49,11 +50,13 @@ export class StepView {
     this.lines = events.map(describeEvent);
     this.log.replaceChildren(...this.lines.map((l) => el('li', {}, l)));
     const blocks = session.current.blocks();
-    this.drawInternals(blocks, events);
+    const internals = session.current.internals();
+    if (internals.kind === 'none') this.drawGeneric(blocks, events);
+    else this.internals.replaceChildren(drawInternals(internals, events));
     return blocks;
   }
 
-  private drawInternals(blocks: BlockInfo[], events: AnyEvent[]): void {
+  private drawGeneric(blocks: BlockInfo[], events: AnyEvent[]): void {
     const counts = new Array<number>(HISTOGRAM_CLASSES).fill(0);
     const bytes = new Array<number>(HISTOGRAM_CLASSES).fill(0);
     for (const b of blocks) if (isFreeState(b.state)) { counts[sizeClass(b.size)]++; bytes[sizeClass(b.size)] += b.size; }
@@ -72,6 +75,7 @@ export class StepView {
       rows.push(el('div', { class: `bin-row${mark ? ' touched' : ''}` },
         el('span', { class: 'bin-label' }, `${formatBytes(2 ** k)}+`), bar, ` ${counts[k]} (${formatBytes(bytes[k])})${mark}`));
     }
-    this.internals.replaceChildren(...(rows.length ? rows : [el('div', {}, 'no free blocks')]));
+    const head = el('div', { class: 'subhead' }, 'free blocks per size class (the bins a segregated-fit policy keeps); marked: the classes this op searched');
+    this.internals.replaceChildren(head, ...(rows.length ? rows : [el('div', {}, 'no free blocks')]));
   }
 }
