@@ -17,6 +17,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHeap, DebugHeap, HeapError, type AllocatorName, type BackingKind, type HeapOptions } from '../src/index.js';
 import { BACKINGS } from './support/heap-verify.js';
+import { mulberry32 } from '../bench/prng.js';
 
 /** The policies that survive their metadata being overwritten (the fits are #14's other half). */
 const POLICIES: readonly AllocatorName[] = ['segfit', 'tlsf', 'pages', 'buddy', 'pool', 'arena'];
@@ -25,21 +26,11 @@ const STEPS = 100;
 /** Errors a run may meet before it stops (the program keeps calling after each). */
 const MAX_ERRORS = 8;
 
-function xorshift(seed: number): () => number {
-  let x = (seed * 2654435761) >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
-
 type Tally = Map<string, number>;
 
 /** One run; returns a description of the first non-HeapError (or a bad result), else null. */
 function run(allocator: AllocatorName, backing: BackingKind, mode: 'throw' | 'collect', seed: number, tally: Tally): string | null {
-  const r = xorshift(seed);
+  const r = mulberry32(seed);
   const int = (n: number): number => Math.floor(r() * n);
   const options: HeapOptions = {
     allocator, backing, maxSize: 8 << 20, ...(allocator === 'pool' ? { blockSize: 4096 } : {}),

@@ -12,24 +12,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArenaHeap, createHeap, heapErrorCode, HeapError, ListenerError, type AllocatorName, type Heap, type HeapEvent } from '../src/index.js';
-import { assertAllContents, assertPlacement, Model, writePattern } from './support/heap-verify.js';
+import { assertAllContents, assertPlacement, Model, patternByte, writePattern } from './support/heap-verify.js';
+import { mulberry32 } from '../bench/prng.js';
 
 const POLICIES: readonly AllocatorName[] = ['segfit', 'tlsf', 'pages', 'buddy', 'first-fit', 'next-fit', 'best-fit', 'pool', 'arena'];
 const OPS = 300;
 
 class Boom extends Error {
   override name = "Error";
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function makeHeap(allocator: AllocatorName, debug: boolean): Heap {
@@ -115,10 +105,6 @@ function randomCalls(heap: Heap, model: Model, seed: number, allocator: Allocato
     }
   }
   return threw;
-}
-
-function patternByte(fill: number, i: number): number {
-  return (fill + i * 31 + (i >>> 8) * 7 + (i >>> 16) * 13) & 255;
 }
 
 const SEEDS = [1, 2, 3];

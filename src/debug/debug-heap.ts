@@ -474,7 +474,9 @@ export class DebugHeap extends Heap {
   /** The underlying allocator's block must lie inside the heap before any pattern is written to it. */
   private assertInHeap(op: string, base: number, total: number, left: number, alignment: number): void {
     const u32 = this.policy.u32;
-    assertUnderlyingBlock(op, base, total, left, alignment, u32[this.os.hw + Hdr.W_HEAP_START] as number, u32[this.os.hw + Hdr.W_BRK] as number);
+    // the memory's end bounds the break: a damaged allocator may have damaged the break too
+    const brk = Math.min(u32[this.os.hw + Hdr.W_BRK] as number, this.policy.u8.length);
+    assertUnderlyingBlock(op, base, total, left, alignment, u32[this.os.hw + Hdr.W_HEAP_START] as number, brk);
   }
 
   private rawRealloc(base: number, total: number): number {

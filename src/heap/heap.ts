@@ -319,7 +319,8 @@ export class Heap {
 
   /**
    * Calls `listener` with one event per step of the allocation flow. Returns a
-   * function that removes it. With no listener, the flow pays one null check.
+   * function that removes it. With no listener, the flow pays one null check per step
+   * (and the call one more, for a listener's exception).
    *
    * A listener that throws never stops the allocator half-way: its exception is caught,
    * the other listeners still get the event, the call completes, and then the call throws
