@@ -412,9 +412,7 @@ export class DebugHeap extends Heap {
     fillPattern(u8, f64, ptr + size, end, REDZONE_BYTE);
     const shadow = this.shadow;
     shadow.cover(u8.length);
-    shadow.fill(REDZONE, base, ptr);
-    shadow.fill(zero ? DEFINED : UNDEFINED, ptr, ptr + size);
-    shadow.fill(REDZONE, ptr + size, end);
+    shadow.fillBlock(base, ptr, size, end, zero ? DEFINED : UNDEFINED);
     this.table.add(ptr, size, base, end, ++this.lastSeq, typeof stack === 'function' ? captureStack(this.settings.stackDepth, stack) : stack);
     this.liveCount++;
     this.liveNow += size;
@@ -452,11 +450,12 @@ export class DebugHeap extends Heap {
     const shadow = this.shadow;
     shadow.cover(u8.length);
     if (base !== rec.base) {
-      // Moved (possibly overlapping the old span): carry the kept states over, clear the old span.
-      const states = shadow.bytes.slice(rec.ptr, rec.ptr + keep);
-      shadow.fill(NOT_IN_BLOCK, rec.base, rec.end);
+      // Moved (possibly overlapping the old span): carry the kept states over (as memmove),
+      // then clear what the old span held outside the new one.
+      shadow.copy(ptr, rec.ptr, keep);
+      if (rec.base < base) shadow.fill(NOT_IN_BLOCK, rec.base, Math.min(rec.end, base));
+      if (rec.end > end) shadow.fill(NOT_IN_BLOCK, Math.max(rec.base, end), rec.end);
       shadow.fill(REDZONE, base, ptr);
-      shadow.bytes.set(states, ptr);
     } else if (end < rec.end) {
       shadow.fill(NOT_IN_BLOCK, end, rec.end); // shrunk: the tail went back to the allocator
     }
@@ -618,18 +617,17 @@ export class DebugHeap extends Heap {
       throw new TypeError(`heap.checked().${what}: address must be an integer, got ${describePointer(address)}`);
     }
     const length = this.u8.length;
-    this.shadow.cover(length);
-    const sh = this.shadow.bytes;
+    const shadow = this.shadow;
+    shadow.cover(length);
     const end = address + size;
-    for (let a = address; a < end; a++) {
-      const state = a >= 0 && a < length ? sh[a] : NOT_IN_BLOCK;
-      if (state === DEFINED || (state === UNDEFINED && mode !== 'read')) continue;
-      const finding = classifyAccess(address, size, a, state as number, mode, what, this.table.records(), this.history, length);
+    const a = shadow.firstInaccessible(address, end, mode === 'read', length);
+    if (a >= 0) {
+      const finding = classifyAccess(address, size, a, a < length ? shadow.state(a) : NOT_IN_BLOCK, mode, what, this.table.records(), this.history, length);
       this.emit(this.reportOf(finding), false);
       // collect mode: a bad read returns what is there, if anything; a bad write is skipped
       return mode !== 'write' && address >= 0 && end <= length;
     }
-    if (mode === 'write') sh.fill(DEFINED, address, end);
+    if (mode === 'write') shadow.fill(DEFINED, address, end);
     return true;
   }
 
