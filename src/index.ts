@@ -11,7 +11,7 @@ export { allocatorNames, generalAllocatorNames, DEFAULT_ALLOCATOR } from './poli
 export { Heap } from './heap/heap.js';
 export { ArenaHeap } from './heap/arena-heap.js';
 export {
-  HeapError, heapErrorCode, InvalidPointerError, DoubleFreeError, OutOfMemoryError, HeapCorruptionError,
+  HeapError, heapErrorCode, InvalidPointerError, DoubleFreeError, OutOfMemoryError, HeapCorruptionError, ListenerError,
   type HeapErrorCode,
 } from './base/errors.js';
 export type {

@@ -17,7 +17,7 @@ import { loadTraces } from '../src/cli/load-traces.js';
 import type { Trace } from '../src/trace/types.js';
 import { writeReport } from '../src/cli/report-command.js';
 import { launchChromium, type OpenBrowser } from './support/browser.js';
-import { heapInNode, openReport } from './support/report-page.js';
+import { canvasPixels, heapInNode, openReport } from './support/report-page.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** A bundled trace that ends with blocks still live (the malloc-lab ones free everything). */
@@ -43,20 +43,7 @@ async function open(url: string): Promise<{ page: Page; errors: string[] }> {
   return openReport(chromium, url);
 }
 
-/** Painted pixels of a canvas: how many differ from the background, and a hash of all of them. */
-async function pixels(page: Page, selector: string): Promise<{ painted: number; hash: number }> {
-  return page.$eval(selector, (node) => {
-    const canvas = node as HTMLCanvasElement;
-    const data = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
-    let painted = 0, hash = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      const r = data[i] as number, g = data[i + 1] as number, b = data[i + 2] as number;
-      if (!(r === 0xf3 && g === 0xf3 && b === 0xf3) && data[i + 3] !== 0) painted++;
-      hash = (Math.imul(hash, 31) + (r << 16 | g << 8 | b)) | 0;
-    }
-    return { painted, hash };
-  });
-}
+const pixels = canvasPixels;
 
 /** heap.blocks() after the first `ops` ops, replayed in Node. */
 function blocksInNode(trace: Trace, allocator: AllocatorName = DEFAULT_ALLOCATOR, ops = trace.length): number {

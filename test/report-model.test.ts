@@ -18,6 +18,7 @@ import { reportSpecs } from '../src/cli/report-command.js';
 import { UsageError } from '../src/cli/usage.js';
 import { mapLines } from '../src/cli/map-line.js';
 import { decodeTrace, encodeTrace, TraceCodecError } from '../src/report/model/trace-codec.js';
+import { replayOn } from './support/report-page.js';
 
 /** A random live trace: allocs, frees and reallocs of live ids only. */
 const traceArb = fc.array(fc.tuple(fc.nat(2), fc.nat(1000), fc.oneof(fc.integer({ min: 1, max: 4000 }), fc.integer({ min: 100_000, max: 300_000 }))), { minLength: 1, maxLength: 300 }).map((steps): Trace => {
@@ -35,15 +36,7 @@ const traceArb = fc.array(fc.tuple(fc.nat(2), fc.nat(1000), fc.oneof(fc.integer(
 });
 
 function replayTo(trace: Trace, t: number, backing: 'resizable' | 'wasm', allocator: AllocatorName): BlockInfo[] {
-  const heap = createHeap({ backing, maxSize: 2 ** 31, allocator });
-  const ptr = new Map<number, number>();
-  for (let i = 0; i < t; i++) {
-    const id = trace.ids[i] as number;
-    if (trace.kinds[i] === OP_ALLOC) ptr.set(id, heap.malloc(trace.sizes[i] as number));
-    else if (trace.kinds[i] === OP_FREE) heap.free(ptr.get(id) as number);
-    else ptr.set(id, heap.realloc(ptr.get(id) as number, trace.sizes[i] as number));
-  }
-  return heap.blocks();
+  return replayOn(createHeap({ backing, maxSize: 2 ** 31, allocator }), trace, t).blocks();
 }
 
 test('seek(t) from a checkpoint gives the blocks of a replay from the start, in any order of seeks, for every policy', () => {
@@ -153,7 +146,7 @@ test('the embedded trace encoding reads back every op, and refuses damaged bytes
   const bytes = encodeTrace(parsePlayground('p = malloc(100)\nq = malloc(200)\nfree(p)'));
   assert.throws(() => decodeTrace(bytes.subarray(0, bytes.length - 1), 'x'), TraceCodecError);
   assert.throws(() => decodeTrace(Uint8Array.from([...bytes, 0]), 'x'), /after the last op/);
-  assert.throws(() => decodeTrace(Uint8Array.from([2, ...bytes.subarray(1)]), 'x'), /version 2/);
-  const badKind = Uint8Array.from(bytes); badKind[4] = 7;
+  assert.throws(() => decodeTrace(Uint8Array.from([3, ...bytes.subarray(1)]), 'x'), /version 3/);
+  const badKind = Uint8Array.from(bytes); badKind[5] = 7;
   assert.throws(() => decodeTrace(badKind, 'x'), /unknown kind 7/);
 });

@@ -239,7 +239,7 @@ EXPORT(finish) void finish(void) {
   report = (struct text){ NULL, 0, 0 };
 }
 
-/* For bench.mjs: n malloc/free pairs through the imports, and n calls of an empty import. */
+/* For bench.mjs: n malloc/free pairs (through the imports, or mini-alloc.c's), n calls of an empty import. */
 EXPORT(churn) void churn(unsigned n, unsigned size) {
   for (unsigned i = 0; i < n; i++) free(malloc(size));
 }
@@ -247,4 +247,11 @@ EXPORT(churn) void churn(unsigned n, unsigned size) {
 IMPORT(noop) void noop(void);
 EXPORT(call_noop) void call_noop(unsigned n) {
   for (unsigned i = 0; i < n; i++) noop();
+}
+
+/* The same loop calling an empty function of the module (kept a real call): the baseline
+ * that call_noop's crossing into JavaScript is compared with. */
+__attribute__((noinline)) static void inner_noop(void) { __asm__ volatile(""); }
+EXPORT(call_inner) void call_inner(unsigned n) {
+  for (unsigned i = 0; i < n; i++) inner_noop();
 }

@@ -4,8 +4,9 @@
  * ("[DOUBLE_FREE] free(64): ..."), because structuredClone / postMessage keep
  * only an error's message: `heapErrorCode(err)` reads the code from either.
  *
- * Contract: an error is thrown *before* anything in the heap changes, so after
- * catching one, `heap.check()` passes and every live block is intact.
+ * Contract: an error is thrown *before* anything in the heap changes (a ListenerError
+ * after the call completed), so after catching one, `heap.check()` passes and every
+ * live block is intact.
  */
 
 export type HeapErrorCode =
@@ -15,6 +16,10 @@ export type HeapErrorCode =
   | 'OUT_OF_MEMORY'
   | 'HEAP_CORRUPTION'
   | 'BAD_HEAP_MEMORY'
+  /** An event listener threw during a call; the call completed first (ListenerError). */
+  | 'LISTENER_ERROR'
+  /** A heap made for one thread was entered by a second while a call was running (shared memory only). */
+  | 'CONCURRENT_USE'
   /** Debug mode (src/debug): every misuse it finds; `err.report.kind` says which. */
   | 'HEAP_DEBUG';
 
@@ -70,6 +75,41 @@ export class HeapCorruptionError extends HeapError {
     super(`heap corruption at block ${block}: ${invariant}`, 'HEAP_CORRUPTION');
     this.block = block;
     this.invariant = invariant;
+  }
+}
+
+/**
+ * An event listener threw while a call ran. The listener's exception is caught so that
+ * the allocator never stops half-way; the call completes, and this error is thrown when
+ * the outermost call returns. `result` is what the call returned: for malloc, calloc,
+ * alignedAlloc and realloc a pointer that is live (or 0 when the call itself failed:
+ * then the old block of a realloc is still live); undefined for free and the other calls,
+ * which completed too. `cause` is the listener's exception, `event` the event type it
+ * threw on (the first, if several listeners or events threw).
+ */
+export class ListenerError extends HeapError {
+  readonly operation: string;
+  readonly event: string;
+  readonly result: number | undefined;
+  override readonly cause: unknown;
+  constructor(operation: string, event: string, result: number | undefined, cause: unknown) {
+    const returned = result === undefined ? 'the call completed'
+      : result === 0 ? 'the call completed and returned 0'
+      : `the call completed and returned ${result}, which is live: free it when done`;
+    super(`${operation}: an event listener threw on the '${event}' event (${describeCause(cause)}); ${returned}`, 'LISTENER_ERROR');
+    this.operation = operation;
+    this.event = event;
+    this.result = result;
+    this.cause = cause;
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  try {
+    return String(cause);
+  } catch {
+    return typeof cause;
   }
 }
 

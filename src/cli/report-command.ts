@@ -21,12 +21,13 @@ export function registerReport(program: Command): void {
   program.command('report')
     .summary('write one self-contained HTML report that replays traces in the browser')
     .description('Write one HTML file (opens offline from disk, no server, no network) holding the traces '
-      + '(.rep or .rep.gz) and heapflow itself: the page replays them in the browser and shows the heap map, '
-      + 'timelines, fragmentation, step mode, the address x time picture, the configurations side by side '
-      + 'and a playground. Every trace is replayed under every allocator x backing given.')
-    .argument('<traces...>', 'trace files (.rep, .rep.gz)')
+      + '(.rep, .hft, imported logs; gzipped or not) and heapflow itself: the page replays them in the browser and shows the heap map, '
+      + 'timelines, fragmentation, step mode, the address x time picture, the configurations side by side, '
+      + 'a playground, and for a captured trace its call sites. Every trace is replayed under every allocator x backing given.')
+    .argument('<traces...>', 'trace files (.rep, .hft, mtrace/ltrace/malloc_debug logs; .gz too)')
     .option('--allocator <names>', `comma-separated allocators to compare (${allocatorNames().join(', ')}; default ${DEFAULT_ALLOCATOR})`)
     .option('--backing <kinds>', `comma-separated backings (${CHECKPOINTABLE.join(', ')}; default ${DEFAULT_REPORT_BACKING})`)
+    .option('--base <bytes>', 'replay every heap from this offset of a WebAssembly memory up, as a Wasm module\'s heap above its data (__heap_base): the pointers are then the recorded program\'s (wasm backing only)')
     .option('-o, --output <file>', 'where to write the report', 'report.html')
     .option('--title <text>', 'the page title')
     .action(async (files: string[], flags: ReportSettings) => {
@@ -45,6 +46,8 @@ export interface ReportSettings {
   allocator?: string;
   /** Comma-separated backing kinds. */
   backing?: string;
+  /** Where each replayed heap starts in its memory (decimal bytes, a multiple of 8). */
+  base?: string;
   /** Where to write (default report.html in the current folder). */
   output?: string;
   title?: string;
@@ -52,7 +55,7 @@ export interface ReportSettings {
 
 /** Reads the traces, writes the report and returns its absolute path. */
 export async function writeReport(files: readonly string[], settings: ReportSettings): Promise<string> {
-  const specs = reportSpecs(settings.allocator, settings.backing);
+  const specs = reportSpecs(settings.allocator, settings.backing, settings.base);
   const traces = await loadTraces(files);
   const html = await renderReport({
     traces: traces.map((trace) => ({ name: trace.source.replace(/^.*[\\/]/, ''), trace })),
@@ -69,7 +72,7 @@ export async function writeReport(files: readonly string[], settings: ReportSett
 /** The backing a report replays on unless --backing says otherwise. */
 export const DEFAULT_REPORT_BACKING: BackingKind = 'wasm';
 
-export function reportSpecs(allocatorList: string | undefined, backingList: string | undefined): SessionSpec[] {
+export function reportSpecs(allocatorList: string | undefined, backingList: string | undefined, baseText?: string): SessionSpec[] {
   const allocators = splitList('--allocator', allocatorList).map(checkAllocator);
   const backings = splitList('--backing', backingList).map((b) => {
     if (!CHECKPOINTABLE.includes(b as BackingKind)) {
@@ -80,6 +83,7 @@ export function reportSpecs(allocatorList: string | undefined, backingList: stri
   // 'wasm' by default: of the two kinds a checkpoint restores into, its views are the faster
   // (a resizable ArrayBuffer's cost about twice as much per op on a real trace)
   const chosenBackings = backings.length > 0 ? backings : [DEFAULT_REPORT_BACKING];
+  const base = heapBase(baseText, chosenBackings);
   const chosenAllocators: (AllocatorName | undefined)[] = allocators.length > 0 ? allocators : [undefined];
   const specs: SessionSpec[] = [];
   for (const allocator of chosenAllocators) {
@@ -89,10 +93,20 @@ export function reportSpecs(allocatorList: string | undefined, backingList: stri
         label: chosenBackings.length > 1 ? `${name} on ${backing}` : name,
         backing,
         ...(allocator !== undefined ? { allocator } : {}),
+        ...(base !== 0 ? { base } : {}),
       });
     }
   }
   return specs;
+}
+
+/** --base: a whole number of bytes, a multiple of 8 below 1 GiB, and only with the wasm backing. */
+function heapBase(text: string | undefined, backings: readonly BackingKind[]): number {
+  if (text === undefined) return 0;
+  const base = /^[0-9]{1,10}$/.test(text) ? Number(text) : NaN;
+  if (!(base < 2 ** 30) || base % 8 !== 0) throw new UsageError(`--base needs a whole number of bytes, a multiple of 8 below 1 GiB, got '${text}'`);
+  if (base !== 0 && backings.some((b) => b !== 'wasm')) throw new UsageError('--base: a heap above a base lives in a WebAssembly memory: use it with --backing wasm only');
+  return base;
 }
 
 function splitList(flag: string, list: string | undefined): string[] {

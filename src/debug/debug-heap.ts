@@ -36,6 +36,7 @@ import { assertViewArguments, Heap } from '../heap/heap.js';
 import type { BlockInfo, DebugErrorKind, HeapStats, OutOfMemoryPolicy } from '../base/types.js';
 import { assertAlignment, assertSize } from '../base/validate.js';
 import type { OsLayer } from '../os/os-layer.js';
+import { Hdr } from '../os/header.js';
 import { CheckedMemory, type AccessChecker } from './checked.js';
 import { classifyAccess, classifyBadPointer, type AccessMode, type Finding } from './classify.js';
 import { hexDump } from './dump.js';
@@ -48,6 +49,7 @@ import { FreedHistory, Quarantine } from './quarantine.js';
 import { describePlacement, placementOf, type BlockRecord, type Placement } from './records.js';
 import { DebugReport, HeapDebugError, formatLeakText, type LeakGroup } from './report.js';
 import { DEFINED, FREED, NOT_IN_BLOCK, REDZONE, STATE_CHARS, STATE_LEGEND, ShadowMemory, UNDEFINED } from './shadow.js';
+import { assertUnderlyingBlock } from './underlying.js';
 import { captureCallerStack, captureStack, entryPointsOf, formatStack, type EntryPoint, type StackHandle } from './stacks.js';
 
 type TypedArrayConstructor<T> = {
@@ -67,7 +69,7 @@ export interface DebugStats {
   reports: number;
 }
 
-const hex = (byte: number): string => `0x${byte.toString(16).padStart(2, '0')}`;
+const hex = (byte: number | undefined): string => (byte === undefined ? '(no byte: outside the memory)' : `0x${byte.toString(16).padStart(2, '0')}`);
 const bytes = (n: number): string => (n === 1 ? '1 byte' : `${n} bytes`);
 
 export class DebugHeap extends Heap {
@@ -128,7 +130,9 @@ export class DebugHeap extends Heap {
 
   override malloc(size: number): number {
     this.nMalloc++;
-    return this.allocate('malloc', size, 8, false, DebugHeap.prototype.malloc, 0);
+    const p = this.allocate('malloc', size, 8, false, DebugHeap.prototype.malloc, 0);
+    this.settle('malloc', p);
+    return p;
   }
 
   override calloc(count: number, size: number): number {
@@ -137,13 +141,17 @@ export class DebugHeap extends Heap {
     assertSize('calloc', 'size', size);
     const total = count * size;
     if (!Number.isSafeInteger(total) || total >= 2 ** 32) return this.failAlloc('calloc', total, `${count} * ${size} exceeds maxSize`);
-    return this.allocate('calloc', total, 8, true, DebugHeap.prototype.calloc, 0);
+    const p = this.allocate('calloc', total, 8, true, DebugHeap.prototype.calloc, 0);
+    this.settle('calloc', p);
+    return p;
   }
 
   override alignedAlloc(alignment: number, size: number): number {
     this.nAligned++;
     assertAlignment('alignedAlloc', alignment);
-    return this.allocate('alignedAlloc', size, Math.max(8, alignment), false, DebugHeap.prototype.alignedAlloc, 0);
+    const p = this.allocate('alignedAlloc', size, Math.max(8, alignment), false, DebugHeap.prototype.alignedAlloc, 0);
+    this.settle('alignedAlloc', p);
+    return p;
   }
 
   /**
@@ -153,7 +161,11 @@ export class DebugHeap extends Heap {
    */
   override realloc(ptr: number, size: number): number {
     this.nRealloc++;
-    if (ptr === 0) return this.allocate('realloc', size, 8, false, DebugHeap.prototype.realloc, 0);
+    if (ptr === 0) {
+      const p = this.allocate('realloc', size, 8, false, DebugHeap.prototype.realloc, 0);
+      this.settle('realloc', p);
+      return p;
+    }
     const slot = this.liveSlot('realloc', ptr);
     if (slot < 0) return 0;
     if (typeof size !== 'number' || (size >>> 0) !== size) {
@@ -165,18 +177,25 @@ export class DebugHeap extends Heap {
     if (size === 0) {
       this.release(slot, stack);
       this.throwPending();
+      this.settle('realloc', 0);
       return 0;
     }
     const oldSize = this.table.size[slot] as number;
-    if (Math.max(oldSize, size) > this.settings.reallocMoveLimit) return this.resizeInPlace(slot, size, stack);
+    if (Math.max(oldSize, size) > this.settings.reallocMoveLimit) {
+      const r = this.resizeInPlace(slot, size, stack);
+      this.settle('realloc', r);
+      return r;
+    }
     const n = Math.min(oldSize, size);
     // (allocate adds a slot and may grow the table's arrays: `slot` stays valid, array references do not)
     const q = this.allocate('realloc', size, 8, false, stack, n); // bytes [0, n) are copied, not filled
-    if (q === 0) return 0; // the old block stays valid, as in C
-    this.u8.copyWithin(q, ptr, ptr + n);
-    this.shadow.copy(q, ptr, n);
-    this.release(slot, stack);
-    this.throwPending();
+    if (q !== 0) { // else the old block stays valid, as in C
+      this.u8.copyWithin(q, ptr, ptr + n);
+      this.shadow.copy(q, ptr, n);
+      this.release(slot, stack);
+      this.throwPending();
+    }
+    this.settle('realloc', q);
     return q;
   }
 
@@ -188,6 +207,7 @@ export class DebugHeap extends Heap {
     this.verifyRedzones(slot, 'found by free()', false);
     this.release(slot, captureStack(this.settings.stackDepth, DebugHeap.prototype.free));
     this.throwPending();
+    this.settle('free', undefined);
   }
 
   /** In debug mode: the requested size, so that alignment slack counts as outside the block. */
@@ -269,6 +289,7 @@ export class DebugHeap extends Heap {
   flushQuarantine(): void {
     this.drainQuarantine(0);
     this.throwPending();
+    this.settle('flushQuarantine', undefined);
   }
 
   /** Reports collected in 'collect' mode (oldest first). */
@@ -381,6 +402,7 @@ export class DebugHeap extends Heap {
       base = this.rawAlloc(total, alignment);
     }
     if (base === 0) return this.failAlloc(op, size, 'no room left under maxSize, even with the quarantine flushed');
+    this.assertInHeap(alignment <= 8 ? 'malloc' : 'alignedAlloc', base, total, left, alignment);
     const ptr = base + left;
     const end = ptr + size + right;
     const u8 = this.u8;
@@ -417,6 +439,7 @@ export class DebugHeap extends Heap {
       base = this.rawRealloc(rec.base, total);
     }
     if (base === 0) return this.failAlloc('realloc', size, 'no room left under maxSize, even with the quarantine flushed');
+    this.assertInHeap('realloc', base, total, left, 8);
     const ptr = base + left;
     const end = ptr + size + right;
     const keep = Math.min(rec.size, size);
@@ -447,22 +470,36 @@ export class DebugHeap extends Heap {
     return ptr;
   }
 
+  /** The underlying allocator's block must lie inside the heap before any pattern is written to it. */
+  private assertInHeap(op: string, base: number, total: number, left: number, alignment: number): void {
+    const u32 = this.policy.u32;
+    // the memory's end bounds the break: a damaged allocator may have damaged the break too
+    const brk = Math.min(u32[this.os.hw + Hdr.W_BRK] as number, this.policy.u8.length);
+    assertUnderlyingBlock(op, base, total, left, alignment, u32[this.os.hw + Hdr.W_HEAP_START] as number, brk);
+  }
+
   private rawRealloc(base: number, total: number): number {
+    this.nesting++;
     try {
       return super.realloc(base, total);
     } catch (error) {
       if (error instanceof OutOfMemoryError) return 0;
       throw error;
+    } finally {
+      this.nesting--;
     }
   }
 
   /** The underlying allocation, 0 on failure whatever onOutOfMemory says. */
   private rawAlloc(total: number, alignment: number): number {
+    this.nesting++;
     try {
       return alignment <= 8 ? super.malloc(total) : super.alignedAlloc(alignment, total);
     } catch (error) {
       if (error instanceof OutOfMemoryError) return 0;
       throw error;
+    } finally {
+      this.nesting--;
     }
   }
 
@@ -506,7 +543,12 @@ export class DebugHeap extends Heap {
     const base = t.base[slot] as number;
     this.history.add(t, slot);
     t.remove(slot);
-    super.free(base);
+    this.nesting++;
+    try {
+      super.free(base);
+    } finally {
+      this.nesting--;
+    }
     // The span keeps its REDZONE / FREED states: neither is addressable, a later access is
     // still classified against the history, and the next block there rewrites its states.
     // (One pass over the block fewer: the shadow is kept on every malloc and free.)
@@ -648,6 +690,7 @@ export class DebugHeap extends Heap {
     const report = this.pending;
     if (report === null) return;
     this.pending = null;
+    this.dropListenerFault(); // the report is this call's own error: it wins
     throw new HeapDebugError(report);
   }
 }

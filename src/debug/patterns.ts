@@ -60,9 +60,12 @@ export function fillPattern(u8: Uint8Array, f64: Float64Array, from: number, to:
 /**
  * First address in [from, to) whose byte is not `byte`, or -1. Long ranges are compared
  * natively (memcmp) where the platform offers it; shorter ones, and the chunk holding a
- * difference, in JS. `f64` must view the same buffer as `u8`.
+ * difference, in JS. `f64` must view the same buffer as `u8`. Only the part of the range
+ * inside the memory is read.
  */
 export function findNot(u8: Uint8Array, f64: Float64Array, from: number, to: number, byte: number): number {
+  if (to > u8.length) to = u8.length;
+  if (from < 0) from = 0;
   if (to - from >= NATIVE_MIN_BYTES && nativeCompare !== null) {
     const pattern = patternBytes(byte);
     for (let a = from; a < to; a += PATTERN_BYTES) {
@@ -137,6 +140,6 @@ function patternBytes(byte: number): Uint8Array {
 
 /** Last address in [from, to) whose byte is not `byte` (the one nearest `to`), or -1. Short ranges only (left redzones). */
 export function findNotFromEnd(u8: Uint8Array, from: number, to: number, byte: number): number {
-  for (let a = to - 1; a >= from; a--) if (u8[a] !== byte) return a;
+  for (let a = Math.min(to, u8.length) - 1; a >= Math.max(from, 0); a--) if (u8[a] !== byte) return a;
   return -1;
 }

@@ -32,7 +32,7 @@ export interface Damage {
 
 function countChanged(u8: Uint8Array, from: number, to: number, byte: number): number {
   let n = 0;
-  for (let a = from; a < to; a++) if (u8[a] !== byte) n++;
+  for (let a = Math.max(from, 0); a < Math.min(to, u8.length); a++) if (u8[a] !== byte) n++;
   return n;
 }
 

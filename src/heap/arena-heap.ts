@@ -17,11 +17,13 @@ export class ArenaHeap extends Heap {
     assertSize('release', 'mark', mark);
     this.policy.sync();
     this.policy.release!(mark);
+    this.settle('release', undefined);
   }
 
   /** Frees every block at once. */
   reset(): void {
     this.policy.sync();
     this.policy.reset!();
+    this.settle('reset', undefined);
   }
 }

@@ -7,10 +7,11 @@
 import type { AllocatorPolicy } from '../alloc/policy.js';
 import type { OsLayer } from '../os/os-layer.js';
 import { Hdr } from '../os/header.js';
-import { InvalidPointerError, OutOfMemoryError } from '../base/errors.js';
+import { InvalidPointerError, ListenerError, OutOfMemoryError } from '../base/errors.js';
 import type { PolicyInternals } from '../base/internals.js';
 import type { AllocatorName, BlockInfo, HeapEvent, HeapEventListener, HeapStats, OutOfMemoryPolicy } from '../base/types.js';
 import { assertAlignment, assertSize } from '../base/validate.js';
+import { dispatcher, type ListenerFault } from './listeners.js';
 
 type TypedArrayConstructor<T> = {
   new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
@@ -22,6 +23,13 @@ export class Heap {
   /** Requests above this can never succeed (the policy's answer for this heap's maxSize). */
   private readonly maxRequest: number;
   private readonly listeners: HeapEventListener[] = [];
+  /** The first exception a listener threw during the current call (listeners.ts), thrown by settle(). */
+  private listenerFault: ListenerFault | null = null;
+  /**
+   * Heap operations a subclass has open inside one of its own public calls (debug mode
+   * composes several): a listener's exception waits for the outermost call to return.
+   */
+  protected nesting = 0;
   private readonly oomThrows: boolean;
   private viewGeneration = -1;
   private views: Record<string, ArrayBufferView> = {};
@@ -33,7 +41,7 @@ export class Heap {
   private alignedAllocCalls = 0;
 
   /** @internal use createHeap or attachHeap */
-  constructor(protected readonly policy: AllocatorPolicy, private readonly os: OsLayer, onOutOfMemory: OutOfMemoryPolicy) {
+  constructor(protected readonly policy: AllocatorPolicy, protected readonly os: OsLayer, onOutOfMemory: OutOfMemoryPolicy) {
     this.oomThrows = onOutOfMemory === 'throw';
     this.maxRequest = policy.maxRequest();
   }
@@ -46,6 +54,7 @@ export class Heap {
     if (typeof size !== 'number' || (size >>> 0) !== size || size > this.maxRequest) return this.oddSize('malloc', size);
     this.policy.sync();
     const p = this.policy.malloc(size);
+    if (this.listenerFault !== null) this.settle('malloc', p);
     return p !== 0 ? p : this.outOfMemory('malloc', size, 'no room left under maxSize');
   }
 
@@ -60,9 +69,9 @@ export class Heap {
     }
     this.policy.sync();
     const p = this.policy.malloc(total);
-    if (p === 0) return this.outOfMemory('calloc', total, 'no room left under maxSize');
-    this.policy.u8.fill(0, p, p + total);
-    return p;
+    if (p !== 0) this.policy.u8.fill(0, p, p + total);
+    if (this.listenerFault !== null) this.settle('calloc', p);
+    return p !== 0 ? p : this.outOfMemory('calloc', total, 'no room left under maxSize');
   }
 
   /**
@@ -82,9 +91,11 @@ export class Heap {
     this.policy.sync();
     if (size === 0) {
       this.policy.free(ptr);
+      if (this.listenerFault !== null) this.settle('realloc', 0);
       return 0;
     }
     const q = this.policy.realloc(ptr, size);
+    if (this.listenerFault !== null) this.settle('realloc', q);
     return q !== 0 ? q : this.outOfMemory('realloc', size, 'no room left under maxSize');
   }
 
@@ -94,6 +105,7 @@ export class Heap {
     if (ptr === 0) return;
     this.policy.sync();
     this.policy.free(ptr);
+    if (this.listenerFault !== null) this.settle('free', undefined);
   }
 
   /** C aligned_alloc / posix_memalign: `alignment` a power of two. */
@@ -103,6 +115,7 @@ export class Heap {
     if (typeof size !== 'number' || (size >>> 0) !== size || size > this.maxRequest - alignment) return this.oddSize('alignedAlloc', size);
     this.policy.sync();
     const p = this.policy.alignedAlloc(alignment, size);
+    if (this.listenerFault !== null) this.settle('alignedAlloc', p);
     return p !== 0 ? p : this.outOfMemory('alignedAlloc', size, 'no room left under maxSize');
   }
 
@@ -110,6 +123,23 @@ export class Heap {
   usableSize(ptr: number): number {
     this.policy.sync();
     return this.policy.usableSize(ptr);
+  }
+
+  /**
+   * Throws what a listener threw during this call, as a ListenerError carrying the call's
+   * result, once the heap is consistent again: at the end of the outermost call (a
+   * subclass composing several operations calls it again at the end of its own).
+   */
+  protected settle(op: string, result: number | undefined): void {
+    const fault = this.listenerFault;
+    if (fault === null || this.nesting !== 0) return;
+    this.listenerFault = null;
+    throw new ListenerError(op, fault.event, result, fault.error);
+  }
+
+  /** Forgets a listener's exception: the call is throwing an error of its own, which wins. */
+  protected dropListenerFault(): void {
+    this.listenerFault = null;
   }
 
   private oddSize(op: string, size: unknown): number {
@@ -242,6 +272,7 @@ export class Heap {
     const released = this.policy.trim(pad);
     this.policy.sync();
     if (this.os.releaseCapacity(this.policy.u32, this.policy.f64) !== 0) this.policy.sync();
+    if (this.listenerFault !== null) this.settle('trim', released);
     return released;
   }
 
@@ -288,7 +319,13 @@ export class Heap {
 
   /**
    * Calls `listener` with one event per step of the allocation flow. Returns a
-   * function that removes it. With no listener, the flow pays one null check.
+   * function that removes it. With no listener, the flow pays one null check per step
+   * (and the call one more, for a listener's exception).
+   *
+   * A listener that throws never stops the allocator half-way: its exception is caught,
+   * the other listeners still get the event, the call completes, and then the call throws
+   * a ListenerError (`cause`: the listener's exception; `result`: what the call returned,
+   * e.g. malloc's pointer, which is live).
    */
   onEvent(listener: HeapEventListener): () => void {
     if (typeof listener !== 'function') throw new TypeError('onEvent: listener must be a function');
@@ -302,10 +339,13 @@ export class Heap {
   }
 
   private installListeners(): void {
-    const ls = this.listeners;
-    if (ls.length === 0) this.policy.setListener(null);
-    else if (ls.length === 1) this.policy.setListener(ls[0]);
-    else this.policy.setListener((e: HeapEvent) => { for (const l of ls.slice()) l(e); });
+    if (this.listeners.length === 0) {
+      this.policy.setListener(null);
+      return;
+    }
+    this.policy.setListener(dispatcher(this.listeners, (event: HeapEvent, error: unknown) => {
+      this.listenerFault ??= { event: event.type, error };
+    }));
   }
 }
 

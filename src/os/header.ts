@@ -34,7 +34,10 @@ export const enum Hdr {
   /** Incremented whenever the backing is resized: attached Heaps compare it to refresh their views. */
   W_GENERATION = 11,
   W_BACKING = 12,
-  /** Reserved for the thread-shared heap's lock. */
+  /**
+   * The thread-shared heap's global lock (src/threads/lock.ts); in any other heap in shared
+   * memory, the busy word that refuses concurrent calls (src/heap/busy-guard.ts). 0 when idle.
+   */
   W_LOCK = 13,
   W_BASE = 14,
   W_POLICY_META_BYTES = 15,

@@ -103,7 +103,11 @@ function opOfPeak(trace: Trace): number {
 
 /** A call site in one short line: function, then file:line or module+offset. */
 export function describeSite(figure: SiteFigure): string {
-  const site = figure.callSite;
+  return describeCallSite(figure.callSite);
+}
+
+/** describeSite for a table entry (undefined: ops without a known site). */
+export function describeCallSite(site: CallSite | undefined): string {
   if (site === undefined) return '(unknown call site)';
   const where = site.location !== '?' ? site.location : site.module !== '?' ? site.module : site.pc;
   return site.fn !== '?' ? `${site.fn} (${where})` : where;

@@ -22,6 +22,11 @@ export interface Checkpoint {
 /** The backing kinds a report session can checkpoint and restore. */
 export const CHECKPOINTABLE: readonly BackingKind[] = ['resizable', 'wasm'];
 
+/** A fresh WebAssembly.Memory for a heap from `base` up (the pages below it stand for a module's data). */
+export function memoryAbove(base: number, maxSize: number): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: Math.ceil(base / WASM_PAGE) + 1, maximum: Math.floor(maxSize / WASM_PAGE) });
+}
+
 export function takeCheckpoint(heap: Heap, op: number): Checkpoint {
   const memory = heap.memory;
   const buffer = memory instanceof WebAssembly.Memory ? memory.buffer : memory;
@@ -29,11 +34,12 @@ export function takeCheckpoint(heap: Heap, op: number): Checkpoint {
   return { op, bytes: new Uint8Array(buffer, 0, brk).slice(), capacity: buffer.byteLength };
 }
 
-export function restoreCheckpoint(cp: Checkpoint, kind: BackingKind, maxSize: number): Heap {
+/** `base`: where the heap starts in its memory (a Wasm module's heap; 'wasm' only). */
+export function restoreCheckpoint(cp: Checkpoint, kind: BackingKind, maxSize: number, base = 0): Heap {
   if (kind === 'wasm') {
     const memory = new WebAssembly.Memory({ initial: cp.capacity / WASM_PAGE, maximum: Math.floor(maxSize / WASM_PAGE) });
     new Uint8Array(memory.buffer).set(cp.bytes);
-    return attachHeap(memory);
+    return attachHeap(memory, { base });
   }
   const buffer = new ArrayBuffer(cp.capacity, { maxByteLength: maxSize });
   new Uint8Array(buffer).set(cp.bytes);

@@ -10,8 +10,9 @@
  * during the first pass; a replay from a checkpoint needs nothing else.
  */
 import { createHeap, type AllocatorName, type BackingKind, type BlockInfo, type Heap, type HeapOptions } from '../../index.js';
+import { allocateAligned, opAlignment } from '../../trace/replay-heap.js';
 import { OP_ALLOC, OP_FREE, OP_REALLOC, type Trace } from '../../trace/types.js';
-import { restoreCheckpoint, takeCheckpoint, type Checkpoint } from './checkpoints.js';
+import { memoryAbove, restoreCheckpoint, takeCheckpoint, type Checkpoint } from './checkpoints.js';
 import { fragmentationOf } from './fragmentation.js';
 import { Series } from './series.js';
 import type { AnyEvent } from './step-log.js';
@@ -23,7 +24,13 @@ export interface SessionSpec {
   allocator?: AllocatorName;
   backing: BackingKind;
   /** Further createHeap options (thresholds, page size). */
-  options?: Omit<HeapOptions, 'backing' | 'debug' | 'memory'>;
+  options?: Omit<HeapOptions, 'backing' | 'debug' | 'memory' | 'base'>;
+  /**
+   * Backing 'wasm' only: the heap starts at this offset of its WebAssembly.Memory, as a Wasm
+   * module's heap lies above its data and stack (`__heap_base`), so the replay's pointers are
+   * the ones the recorded program saw.
+   */
+  base?: number;
 }
 
 export interface SessionLimits {
@@ -116,7 +123,7 @@ export class ReplaySession {
     if (!Number.isInteger(t) || t < 0 || t > this.n) throw new RangeError(`seek: op ${t} is outside [0, ${this.n}]`);
     const cp = this.checkpointAt(t);
     if (t < this.at || cp.op > this.at) {
-      this.heap = restoreCheckpoint(cp, this.spec.backing, MAX_SIZE);
+      this.heap = restoreCheckpoint(cp, this.spec.backing, MAX_SIZE, this.spec.base ?? 0);
       this.at = cp.op;
     }
     while (this.at < t) this.apply(this.heap, this.at++);
@@ -153,7 +160,8 @@ export class ReplaySession {
   private apply(heap: Heap, i: number): void {
     const kind = this.trace.kinds[i];
     if (kind === OP_ALLOC) {
-      this.resultPtr[i] = heap.malloc(this.trace.sizes[i]);
+      // a captured posix_memalign, memalign or valloc asks for its alignment, as in `heapflow replay`
+      this.resultPtr[i] = allocateAligned(heap, opAlignment(this.trace.detail?.aligns, i), this.trace.sizes[i]);
       return;
     }
     const src = this.srcOp[i];
@@ -170,6 +178,10 @@ export class ReplaySession {
   private freshHeap(): Heap {
     const options: HeapOptions = { ...this.spec.options, backing: this.spec.backing, maxSize: MAX_SIZE };
     if (this.spec.allocator !== undefined) options.allocator = this.spec.allocator;
+    if (this.spec.base) {
+      options.memory = memoryAbove(this.spec.base, MAX_SIZE);
+      options.base = this.spec.base;
+    }
     return createHeap(options);
   }
 

@@ -2,44 +2,47 @@
  * The trace as the report embeds it: columns of LEB128 varints (smaller once gzipped, and
  * many times faster to read back in the page than `.rep` text).
  *
- *   header   varint: version (1), ops, idCount, suggestedHeapSize
+ *   header   varint: version (2), ops, idCount, suggestedHeapSize, flags (bit 0: detail follows)
  *   kinds    ops bytes (OP_ALLOC | OP_FREE | OP_REALLOC)
  *   ids      ops varints
  *   sizes    one varint per alloc or realloc op (frees have none)
+ *   detail   (a captured or imported trace, see detail-codec.ts) threads, call sites,
+ *            alignments and the thread and site tables
  *
  * Sizes are whole numbers below 2^53 (what parseRep accepts).
  */
 import { OP_FREE, type Trace } from '../../trace/types.js';
+import { readDetail, writeDetail } from './detail-codec.js';
+import { TraceCodecError, VarintReader, VarintWriter } from './varints.js';
 
-const VERSION = 1;
+export { TraceCodecError } from './varints.js';
 
-/** The bytes of an embedded trace are not what encodeTrace writes. */
-export class TraceCodecError extends Error {
-  constructor(detail: string) {
-    super(`embedded trace: ${detail}`);
-    this.name = 'TraceCodecError';
-  }
-}
+const VERSION = 2;
+const HAS_DETAIL = 1;
 
 export function encodeTrace(trace: Trace): Uint8Array {
-  const out = new Writer(trace.length * 6 + 32);
+  const out = new VarintWriter(trace.length * 6 + 32);
   out.varint(VERSION);
   out.varint(trace.length);
   out.varint(trace.idCount);
   out.varint(trace.suggestedHeapSize);
+  out.varint(trace.detail !== undefined ? HAS_DETAIL : 0);
   for (let i = 0; i < trace.length; i++) out.byte(trace.kinds[i] as number);
   for (let i = 0; i < trace.length; i++) out.varint(trace.ids[i] as number);
   for (let i = 0; i < trace.length; i++) if (trace.kinds[i] !== OP_FREE) out.varint(trace.sizes[i] as number);
+  if (trace.detail !== undefined) writeDetail(out, trace.detail, trace.length);
   return out.bytes();
 }
 
 export function decodeTrace(bytes: Uint8Array, source: string): Trace {
-  const r = new Reader(bytes);
+  const r = new VarintReader(bytes);
   const version = r.varint();
   if (version !== VERSION) throw new TraceCodecError(`version ${version}, this page reads version ${VERSION}`);
   const length = r.varint();
   const idCount = r.varint();
   const suggestedHeapSize = r.varint();
+  const flags = r.varint();
+  if (flags > HAS_DETAIL) throw new TraceCodecError(`unknown flags ${flags}`);
   if (length > bytes.length) throw new TraceCodecError(`${length} ops cannot fit in ${bytes.length} bytes`);
   const kinds = bytes.slice(r.pos, r.pos + length);
   r.pos += length;
@@ -54,46 +57,8 @@ export function decodeTrace(bytes: Uint8Array, source: string): Trace {
     if (kinds[i] as number > 2) throw new TraceCodecError(`op ${i}: unknown kind ${kinds[i]}`);
     if (kinds[i] !== OP_FREE) sizes[i] = r.varint();
   }
+  const trace: Trace = { source, suggestedHeapSize, idCount, weight: 0, length, kinds, ids, sizes };
+  if (flags & HAS_DETAIL) trace.detail = readDetail(r, length);
   if (r.pos !== bytes.length) throw new TraceCodecError(`${bytes.length - r.pos} bytes after the last op`);
-  return { source, suggestedHeapSize, idCount, weight: 0, length, kinds, ids, sizes };
-}
-
-class Writer {
-  private buf: Uint8Array;
-  private pos = 0;
-  constructor(capacity: number) { this.buf = new Uint8Array(capacity); }
-  byte(b: number): void {
-    if (this.pos === this.buf.length) this.grow();
-    this.buf[this.pos++] = b;
-  }
-  /** LEB128 of a whole number below 2^53: 7 bits a byte, low bits first. */
-  varint(n: number): void {
-    while (n >= 0x80) {
-      this.byte((n % 0x80) | 0x80);
-      n = Math.floor(n / 0x80);
-    }
-    this.byte(n);
-  }
-  bytes(): Uint8Array { return this.buf.slice(0, this.pos); }
-  private grow(): void {
-    const next = new Uint8Array(this.buf.length * 2);
-    next.set(this.buf);
-    this.buf = next;
-  }
-}
-
-class Reader {
-  pos = 0;
-  constructor(private readonly buf: Uint8Array) {}
-  varint(): number {
-    let n = 0, scale = 1;
-    for (;;) {
-      if (this.pos >= this.buf.length) throw new TraceCodecError('truncated');
-      const b = this.buf[this.pos++] as number;
-      n += (b & 0x7f) * scale;
-      if (b < 0x80) return n;
-      scale *= 0x80;
-      if (scale > 2 ** 56) throw new TraceCodecError('a number longer than 53 bits');
-    }
-  }
+  return trace;
 }

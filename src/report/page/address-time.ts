@@ -21,6 +21,7 @@ export class AddressTime {
    */
   private picture: HTMLCanvasElement | null = null;
   private yMax = 1;
+  private yMin = 0;
 
   constructor(private readonly session: ReplaySession, private readonly cursor: Cursor, private readonly height = 280) {
     this.canvas = el('canvas', { class: 'address-time' });
@@ -30,14 +31,17 @@ export class AddressTime {
     this.canvas.addEventListener('click', (e) => cursor.set(e.offsetX / this.canvas.width * session.n));
     this.canvas.addEventListener('mousemove', (e) => {
       const op = Math.round(e.offsetX / this.canvas.width * session.n);
-      const addr = (1 - e.offsetY / this.height) * this.yMax;
+      const addr = this.yMin + (1 - e.offsetY / this.height) * (this.yMax - this.yMin);
       caption.textContent = `op ${op}, address ${hex(addr)} · click: move the cursor there`;
     });
     caption.textContent = 'time (ops) runs left to right, addresses bottom to top; each bar is a block from its malloc to its free';
   }
 
-  /** Rasterizes every lifetime (once; the cursor line is drawn over it). */
-  render(): void {
+  /**
+   * Rasterizes every lifetime (once; the cursor line is drawn over it). `colourOf` paints
+   * op j's block (call sites); without it, blocks are coloured by size.
+   */
+  render(colourOf?: (op: number) => number): void {
     const W = Math.max(200, Math.floor(this.canvas.clientWidth || 900));
     const H = this.height;
     this.canvas.width = W;
@@ -51,15 +55,17 @@ export class AddressTime {
     const n = Math.max(1, s.n);
     const small = colourWord(stateStyle('used').colour);
     const large = colourWord(stateStyle('mapped').colour);
-    const xs = W / n, ys = H / yMax;
+    const origin = s.spec.base ?? 0; // a Wasm module's heap: nothing of it lies below its base
+    this.yMin = origin;
+    const xs = W / n, ys = H / Math.max(1, yMax - origin);
     for (let j = 0; j < s.n; j++) {
       const ptr = s.resultPtr[j];
       if (kinds[j] === OP_FREE || ptr === 0) continue;
       const x0 = Math.floor(j * xs);
       const x1 = Math.min(W, Math.max(x0 + 1, Math.ceil(s.deathOp[j] * xs)));
-      const yTop = H - Math.floor(ptr * ys);
-      const yBottom = Math.max(0, Math.min(yTop - 1, H - Math.ceil((ptr + sizes[j]) * ys)));
-      const c = sizes[j] >= 128 * 1024 ? large : small;
+      const yTop = H - Math.floor((ptr - origin) * ys);
+      const yBottom = Math.max(0, Math.min(yTop - 1, H - Math.ceil((ptr - origin + sizes[j]) * ys)));
+      const c = colourOf ? colourOf(j) : sizes[j] >= 128 * 1024 ? large : small;
       if (x1 - x0 === 1) {
         for (let y = yBottom; y < yTop && y < H; y++) px[y * W + x0] = c;
       } else {
@@ -84,7 +90,7 @@ export class AddressTime {
     ctx.lineWidth = 1;
     ctx.beginPath();
     for (let i = 0; i < x.length; i++) {
-      const px = x[i] / Math.max(1, s.n) * W, py = H - heap[i] / this.yMax * H;
+      const px = x[i] / Math.max(1, s.n) * W, py = H - (heap[i] - this.yMin) / Math.max(1, this.yMax - this.yMin) * H;
       if (i === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
     }
     ctx.stroke();

@@ -16,6 +16,8 @@ export interface HeapMapOptions {
   rowHeight: number;
   /** Tooltip text for a block under the mouse. */
   describe: (block: MapBlock) => string;
+  /** Where the heap starts (its `base` in a Wasm module's memory): the map shows nothing below it. Default 0. */
+  origin?: number;
 }
 
 const MIN_BPP = 1 / 16;
@@ -33,6 +35,8 @@ export class HeapMap {
   /** The bytes below the first block, drawn as metadata (not one of the heap's blocks). */
   private header: MapBlock | null = null;
   private readonly colours = new Map<string, number>();
+  /** Paints a block in another colour than its state's (call sites); null: by state. */
+  painter: ((block: MapBlock) => number | undefined) | null = null;
   /**
    * The canvas's CSS width: read from layout once, then kept by a ResizeObserver, so that
    * drawing after a DOM change (every cursor move) never forces a synchronous layout.
@@ -64,10 +68,11 @@ export class HeapMap {
    */
   show(blocks: MapBlock[], extent: number): void {
     this.blocks = blocks;
+    const origin = this.origin;
     const last = blocks[blocks.length - 1];
-    this.span = Math.max(1, extent, last ? last.offset + last.size : 1);
+    this.span = Math.max(1, extent - origin, last ? last.offset + last.size - origin : 1);
     const first = blocks[0]?.offset ?? extent;
-    this.header = first > 0 ? { ptr: 0, offset: 0, size: first, state: 'metadata', requested: 0 } : null;
+    this.header = first > origin ? { ptr: 0, offset: origin, size: first - origin, state: 'metadata', requested: 0 } : null;
     if (this.fitted) this.fit();
     this.draw();
   }
@@ -75,8 +80,10 @@ export class HeapMap {
   fit(): void {
     this.fitted = true;
     this.bpp = Math.max(MIN_BPP, this.span / this.pixels());
-    this.start = 0;
+    this.start = this.origin;
   }
+
+  private get origin(): number { return this.options.origin ?? 0; }
 
   private pixels(): number {
     return this.width() * this.options.rows;
@@ -108,7 +115,7 @@ export class HeapMap {
       const p0 = Math.floor((b.offset - start) / bpp);
       if (p0 >= total) break;
       const p1 = Math.min(total, Math.max(p0 + 1, Math.ceil((b.offset + b.size - start) / bpp)));
-      const c = this.colour(b.state);
+      const c = this.painter?.(b) ?? this.colour(b.state);
       const from = Math.max(0, p0);
       line.fill(c, from, p1);
       if (p1 - p0 >= 4 && p0 >= 0) line[p0] = darken(c, 0.6);
@@ -138,6 +145,14 @@ export class HeapMap {
     return lo;
   }
 
+  /** The canvas point (CSS pixels) in the middle of the row where `addr` is drawn, or null when it is not in view. */
+  pointOf(addr: number): { x: number; y: number } | null {
+    const W = this.width();
+    const p = Math.floor((addr - this.start) / this.bpp);
+    if (p < 0 || p >= W * this.options.rows) return null;
+    return { x: p % W, y: Math.floor(p / W) * this.options.rowHeight + this.options.rowHeight / 2 - 1 };
+  }
+
   /** The address under a canvas point. */
   private addressAt(x: number, y: number): number {
     const row = Math.floor(y / this.options.rowHeight);
@@ -145,7 +160,7 @@ export class HeapMap {
   }
 
   private blockAt(addr: number): MapBlock | undefined {
-    if (this.header && addr >= 0 && addr < this.header.size) return this.header;
+    if (this.header && addr >= this.header.offset && addr < this.header.offset + this.header.size) return this.header;
     const b = this.blocks[this.firstBlockAt(addr)];
     return b && b.offset <= addr ? b : undefined;
   }
@@ -159,8 +174,8 @@ export class HeapMap {
       const maxBpp = Math.max(MIN_BPP, this.span / this.pixels());
       this.bpp = Math.min(maxBpp, Math.max(MIN_BPP, this.bpp * (e.deltaY > 0 ? 1.25 : 0.8)));
       this.start = addr - idx * this.bpp;
-      this.fitted = this.bpp === maxBpp && this.start <= 0;
-      if (this.fitted) this.start = 0;
+      this.fitted = this.bpp === maxBpp && this.start <= this.origin;
+      if (this.fitted) this.start = this.origin;
       this.draw();
     }, { passive: false });
     let drag: { x: number; y: number } | null = null;

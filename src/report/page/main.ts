@@ -9,6 +9,7 @@ import { knownStates } from '../model/states.js';
 import type uPlot from 'uplot';
 import { AddressTime } from './address-time.js';
 import { blockTip } from './block-tip.js';
+import { CallSitesView } from './call-sites-view.js';
 import { histogramChart, lineChart, moveCursorLines, type Marker } from './charts.js';
 import { Cursor } from './cursor.js';
 import { el, formatBytes, percent } from './dom.js';
@@ -35,8 +36,16 @@ interface ReportState {
   phases: Record<string, number>;
   setCursor: (t: number) => void;
   runPlayground: (program: string) => void;
+  /** The call-site lists as shown (site index or null for no known site, value); null without a site table. */
+  callSites: SiteListsState | null;
+  /** Switches colouring by call site on or off (as the page's checkbox does). */
+  setSiteColours: (on: boolean) => void;
+  /** Where the heap map draws an address (canvas CSS pixels), for hovering in tests. */
+  mapPointOf: (addr: number) => { x: number; y: number } | null;
   error: string | null;
 }
+
+type SiteListsState = Record<'byPeakLive' | 'byCount' | 'byTemporary', { site: number | null; value: number }[]> & { peakLiveBytes: number };
 
 declare global {
   interface Window { heapflowReport: ReportState }
@@ -44,7 +53,7 @@ declare global {
 
 const state: ReportState = {
   ready: false, op: 0, ops: 0, blockCount: 0, blocks: [], stepLog: [], sideBySide: [], playgroundBlockCount: 0, firstPictureMs: NaN, phases: {},
-  setCursor: () => undefined, runPlayground: () => undefined, error: null,
+  setCursor: () => undefined, runPlayground: () => undefined, callSites: null, setSiteColours: () => undefined, mapPointOf: () => null, error: null,
 };
 window.heapflowReport = state;
 state.phases['page and script parsed'] = performance.now();
@@ -113,7 +122,8 @@ function build(sessions: ReplaySession[], views: HTMLElement, phase: (name: stri
   const controls = el('div', { class: 'controls' }, back, fwd, ' op ', opInput, ` of ${n} `, slider, figures);
 
   // ── heap map + step mode
-  const map = new HeapMap({ rows: 18, rowHeight: 14, describe: (b) => blockTip(main, b, cursor.value) });
+  const sites = CallSitesView.of(main);
+  const map = new HeapMap({ rows: 18, rowHeight: 14, origin: main.spec.base, describe: (b) => blockTip(main, b, cursor.value, sites && ((op) => sites.siteLine(op))) });
   const steps = new StepView();
   const states = new Set(knownStates());
   const legendBox = el('div', {}, legend(states));
@@ -150,7 +160,8 @@ function build(sessions: ReplaySession[], views: HTMLElement, phase: (name: stri
   views.replaceChildren(
     controls,
     section('Heap map', 'Every block of the heap at the cursor, in address order (left to right, row after row), sizes to scale. Hover a block for its pointer, size, request, age and the op that made it.',
-      legendBox, el('div', { class: 'map-and-steps' }, map.element, steps.element)),
+      legendBox, ...(sites ? [sites.toggle] : []), el('div', { class: 'map-and-steps' }, map.element, steps.element)),
+    ...(sites ? [section('Call sites', 'Where the memory went, by the code that asked for it (heaptrack\'s three lists, the same as `heapflow replay` prints): the sites holding the most bytes when live bytes peaked, the sites making the most allocations, and the sites making the most temporary ones. A block\'s site is that of its malloc, or of the realloc that last resized it.', sites.element)] : []),
     section('Timeline', 'Memory over the run: live bytes (what the program holds), heap size (the break), backing size (the buffer) and free bytes. Ticks at the bottom: orange = the break grew, green = trimmed, purple = a page run was mapped. Click to move the cursor.', timelineBox),
     section('Fragmentation over time', 'How scattered the free memory is.', fragNote, el('div', { class: 'frag-row' }, fragBox, histBox)),
     section('Address × time', 'The whole run at once: each bar is one block, from its malloc (left) to its free (right), at its address; purple = large blocks (page-run size); the grey line is the break.', addressTime.element),
@@ -186,6 +197,7 @@ function build(sessions: ReplaySession[], views: HTMLElement, phase: (name: stri
   const show = (t: number): void => {
     const blocks = steps.show(main, t);
     const s = main.current.stats();
+    map.painter = sites?.painterAt(t) ?? null;
     map.show(blocks, s.heapSize);
     noteStates(blocks);
     const f = fragmentationOf(blocks);
@@ -203,6 +215,12 @@ function build(sessions: ReplaySession[], views: HTMLElement, phase: (name: stri
     state.sideBySide = side.blockCounts();
   };
   cursor.listen(show);
+  if (sites) {
+    sites.onChange(() => { addressTime.render(sites.opColour()); cursor.notify(); });
+    state.setSiteColours = (on) => sites.set(on);
+    state.callSites = siteListsState(sites);
+  }
+  state.mapPointOf = (addr) => map.pointOf(addr);
   state.setCursor = (t) => { cursor.value = Math.max(0, Math.min(n, t)); cursor.notify(); };
   state.runPlayground = (program) => {
     playground.input.value = program;
@@ -222,6 +240,13 @@ function build(sessions: ReplaySession[], views: HTMLElement, phase: (name: stri
     frag.setData([Array.from(x), Array.from(main.series.column('externalFragmentation')), spread, Array.from(main.series.column('largestFreeBlock'))] as uPlot.AlignedData);
     main.seek(cursor.value);
   });
+}
+
+function siteListsState(view: CallSitesView): SiteListsState {
+  const figures = (list: typeof view.lists.byCount): { site: number | null; value: number }[] =>
+    list.map((f) => ({ site: f.callSite === undefined ? null : f.site, value: f.value }));
+  const { lists } = view;
+  return { byPeakLive: figures(lists.byPeakLive), byCount: figures(lists.byCount), byTemporary: figures(lists.byTemporary), peakLiveBytes: lists.peakLiveBytes };
 }
 
 /** The heap walks of the spread metric, in slices of ~20 ms after the first picture. */

@@ -32,7 +32,7 @@ export class Playground {
     this.input.value = SAMPLE_PROGRAM;
     this.error = el('div', { class: 'error' });
     this.slider = el('input', { type: 'range', min: '0', max: '0', value: '0', class: 'pg-slider' });
-    this.map = new HeapMap({ rows: 6, rowHeight: 14, describe: (b) => (this.session ? blockTip(this.session, b, Number(this.slider.value)) : '') });
+    this.map = new HeapMap({ rows: 6, rowHeight: 14, origin: spec.base, describe: (b) => (this.session ? blockTip(this.session, b, Number(this.slider.value)) : '') });
     const run = el('button', { class: 'pg-run' }, 'Run');
     run.addEventListener('click', () => this.run());
     this.slider.addEventListener('input', () => this.show(Number(this.slider.value)));

@@ -23,7 +23,7 @@ export class SideBySide {
     const grid = el('div', { class: 'side-grid' });
     this.element = el('div', {}, grid);
     for (const session of sessions) {
-      const map = new HeapMap({ rows: 8, rowHeight: 10, describe: (b) => blockTip(session, b, cursor.value) });
+      const map = new HeapMap({ rows: 8, rowHeight: 10, origin: session.spec.base, describe: (b) => blockTip(session, b, cursor.value) });
       const figures = el('div', { class: 'figures' });
       grid.append(el('div', { class: 'side-card' }, el('h3', {}, session.label), map.element, figures));
       this.cards.push({ session, map, figures });
