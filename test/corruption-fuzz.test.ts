@@ -39,3 +39,12 @@ for (const allocator of allocatorNames()) {
     fuzzSlice(allocator, 'arraybuffer', DEBUG_SEEDS, true);
   });
 }
+
+// Seeds of the 10,000-seed run where segfit returned NaN: a damaged large-bin link pointing past
+// the memory was followed by the best-fit scan and handed out as a chunk.
+test('segfit: the full run\'s NaN seeds (a bin link past the memory) end clean or with HeapCorruptionError', () => {
+  for (const seed of [301, 392, 506, 596, 666, 902]) {
+    const run = fuzzCorruption(seed, 'arraybuffer', 'segfit');
+    assert.ok(run.outcome === 'clean' || run.outcome === 'caught', `seed ${seed}: ${run.outcome}: ${run.detail}`);
+  }
+});

@@ -211,12 +211,15 @@ export function findFit(u32: Uint32Array, pm: number, size: number, meter: WorkM
   }
   const fl = largeLevel(size);
   const sl = largeSub(size, fl);
+  // a link past the memory (damaged) is returned as it is: the caller's range check reports it
+  const end = u32.length * 4 - 8;
   let c = u32[pm + Meta.P_LARGE_HEADS + listIndex(fl, sl)];
   let best = 0;
   let bestSize = 0;
   meter.work += 1;
   for (let k = 0; c !== 0 && k < Tlsf.BEST_FIT_SCAN; k++) {
     meter.work += 1;
+    if (c > end) return c;
     const s = sizeOf(u32[c >>> 2]);
     if (s >= size && (best === 0 || s < bestSize)) {
       best = c;
@@ -233,6 +236,7 @@ export function findFit(u32: Uint32Array, pm: number, size: number, meter: WorkM
   bestSize = c !== 0 ? sizeOf(u32[c >>> 2]) : 0;
   for (let k = 0; c !== 0 && k < Tlsf.BEST_FIT_SCAN; k++) {
     meter.work += 1;
+    if (c > end) return c;
     const s = sizeOf(u32[c >>> 2]);
     if (s < bestSize) { best = c; bestSize = s; }
     c = u32[(c + 4) >>> 2];

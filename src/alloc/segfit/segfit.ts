@@ -29,6 +29,7 @@ import { binInsert, binRemove, findFit, largestInBins, Meta, smallMapBit, smallM
 import { chunkSizeFor, groupOf, isRegionTail, sizeOf, Chunk } from './layout.js';
 import { checkHeap, walkBlocks } from './walk.js';
 import { badLinks, corrupt } from './integrity.js';
+import { checkedBreak, damagedOr, heapStartOf } from '../integrity.js';
 import type { PolicyInternals } from '../../base/internals.js';
 import { segfitInternals } from './internals.js';
 
@@ -54,7 +55,7 @@ export class SegFit extends PolicyBase implements AllocatorPolicy {
 
   refresh(): void {
     this.readViews();
-    this.heapStart = this.u32[this.hw + Hdr.W_HEAP_START];
+    this.heapStart = heapStartOf(this.u32, this.hw, this.heapStart);
   }
 
   format(heapStart: number, _options: PolicyOptions): void {
@@ -160,13 +161,13 @@ export class SegFit extends PolicyBase implements AllocatorPolicy {
       }
       return this.newRegion(g, csize);
     }
-    let f = findFit(u32, pm, csize, this);
+    let f = this.fit(csize);
     if (ev !== null) ev({ type: 'bin', bin: -1, binSize: csize, hit: f !== 0 });
     if (f !== 0) {
       const fs = sizeOf(u32[f >>> 2]);
       // the top chunk: a big region tail right below it would be left under this block
       if (f + fs === this.sentinel() && this.releaseTailBelow(f)) {
-        f = findFit(this.u32, pm, csize, this);
+        f = this.fit(csize);
       }
       return this.takeFree(f, sizeOf(this.u32[f >>> 2]), csize);
     }
@@ -342,7 +343,7 @@ export class SegFit extends PolicyBase implements AllocatorPolicy {
 
   private newRegion(g: number, csize: number): number {
     let u32 = this.u32;
-    let c = findFit(u32, this.pm, csize, this);
+    let c = this.fit(csize);
     let size = 0;
     if (c !== 0) {
       size = sizeOf(u32[c >>> 2]);
@@ -459,6 +460,15 @@ export class SegFit extends PolicyBase implements AllocatorPolicy {
     this.u32[this.hw + Hdr.W_FREE_BLOCKS] += 1;
   }
 
+  /** A free chunk of at least `size` bytes from the bins (findFit), or 0; a link outside the heap's blocks is damage. */
+  private fit(size: number): number {
+    const f = findFit(this.u32, this.pm, size, this);
+    if (f !== 0 && (f < this.heapStart || f >= this.sentinel() || (f & 7) !== 0)) {
+      throw corrupt(f, `corrupted bin: a free-list link points at ${f}, outside the heap's blocks [${this.heapStart}, ${this.sentinel()})`);
+    }
+    return f;
+  }
+
   /** A chunk of csize bytes from the top of the heap (used, flags set), or 0. */
   private growTop(csize: number): number {
     const c = this.extendTop(csize);
@@ -469,6 +479,7 @@ export class SegFit extends PolicyBase implements AllocatorPolicy {
   /** Large requests: a page-aligned run whose payload starts on a page. */
   private mapRun(n: number): number {
     const page = this.u32[this.hw + Hdr.W_PAGE_SIZE];
+    if (page < 8 || page > 2 ** 30 || (page & (page - 1)) !== 0) throw corrupt(this.hw * 4, `corrupted heap header: pageSize ${page}`);
     const t = n + Chunk.HEADER;
     const csize = Math.ceil(t / page) * page;
     const c = this.alignedChunk(page, csize);
@@ -493,7 +504,7 @@ export class SegFit extends PolicyBase implements AllocatorPolicy {
     this.grew = false;
     const u32 = this.u32;
     // a free chunk big enough to hold an aligned position with a splittable lead
-    let c = findFit(u32, this.pm, csize + align + Chunk.MIN_CHUNK, this);
+    let c = this.fit(csize + align + Chunk.MIN_CHUNK);
     let size: number;
     if (c !== 0) {
       size = sizeOf(u32[c >>> 2]);
@@ -617,6 +628,12 @@ export class SegFit extends PolicyBase implements AllocatorPolicy {
    * (a bigger hot path would be called, not inlined, depending on JIT history).
    */
   private badChunk(op: string, p: number, why: BadChunk): HeapError {
+    // whatever the pointer looks like, damaged metadata found by a walk is the real finding
+    // (a trusted last-freed word or header could otherwise name a double free or bad pointer)
+    return damagedOr(() => this.check(), this.refusal(op, p, why));
+  }
+
+  private refusal(op: string, p: number, why: BadChunk): HeapError {
     const u32 = this.u32;
     const start = this.heapStart;
     const brk = u32[this.hw + Hdr.W_BRK];
@@ -978,7 +995,7 @@ export class SegFit extends PolicyBase implements AllocatorPolicy {
     const usedBytes = u32[hw + Hdr.W_USED_BYTES];
     return {
       usedBytes,
-      freeBytes: u32[hw + Hdr.W_BRK] - 8 - this.heapStart - usedBytes,
+      freeBytes: checkedBreak(u32, hw, Hdr.W_BRK) - 8 - this.heapStart - usedBytes,
       freeBlocks: u32[hw + Hdr.W_FREE_BLOCKS],
       largestFreeBlock: largest,
     };
