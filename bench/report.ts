@@ -147,9 +147,9 @@ export function renderReport(rep: Report): string {
       const u = cellOf(t, HF)?.util ?? NaN;
       return PEERS.some((p) => { const c = cellOf(t, p); return c && c.util != null && !(u >= c.util - 1e-9); });
     });
-    checks.push({ what: 'utilization ≥ both peers on every malloc-lab trace', met: lose.length === 0, figure: lose.length ? `behind on ${lose.map((t) => t.name.replace('malloclab/', '')).join(', ')}` : `${ml.length}/${ml.length} traces` });
+    checks.push({ what: 'utilization ≥ both peers on every malloc-lab trace', met: lose.length === 0, figure: lose.length ? `behind on ${lose.map((t) => t.name.replace('malloclab/', '')).join(', ')} (of ${ml.length} run)` : `${ml.length}/${ml.length} traces` });
     const avg = ml.reduce((s, t) => s + (cellOf(t, HF)?.util ?? 0), 0) / ml.length;
-    checks.push({ what: 'average utilization on the malloc-lab traces ≥ 95%', met: avg >= 0.95, figure: pct(avg, 2) });
+    checks.push({ what: 'average utilization on the malloc-lab traces ≥ 95%', met: avg >= 0.95, figure: `${pct(avg, 2)} over ${ml.length} of them` });
   }
   if (rep.hook && rep.hook.rows.length) {
     const col = rep.hook.rows.some((r) => Number.isFinite(r.ratio['hook compiled out'])) ? 'hook compiled out' : 'attach+detach';
