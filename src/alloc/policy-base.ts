@@ -4,8 +4,8 @@
  * counter, the event listener. A policy extends this and implements the rest of
  * AllocatorPolicy (policy.ts).
  *
- * Invariant: u8/u32/f64 are views of the backing at `generation`; sync() re-reads them
- * (refresh) when the header's generation word says the backing was resized, by this Heap
+ * Invariant: u8/u32/f64 are views of the backing at `generation`, heapStart the header's
+ * heap start; sync() re-reads them (refresh) when the header's generation word says the backing was resized, by this Heap
  * object or by another one attached to the same memory.
  *
  * A subclass's constructor calls `this.refresh()` itself, after super(): its own fields are
@@ -15,6 +15,7 @@
 import type { HeapEvent, HeapEventListener } from '../base/types.js';
 import { Hdr } from '../os/header.js';
 import type { OsLayer } from '../os/os-layer.js';
+import { heapStartOf } from './integrity.js';
 import { memoryViews } from './views.js';
 
 export abstract class PolicyBase {
@@ -29,6 +30,8 @@ export abstract class PolicyBase {
   readonly hw: number;
   readonly hf: number;
   readonly pm: number;
+  /** Where the first block starts (the header's heap start); it never moves once formatted. */
+  heapStart = 0;
 
   constructor(readonly os: OsLayer) {
     this.hw = os.hw;
@@ -36,8 +39,14 @@ export abstract class PolicyBase {
     this.pm = (os.base + Hdr.HEADER_BYTES) >>> 2;
   }
 
-  /** Re-reads the views (and whatever the policy caches from the memory). */
-  abstract refresh(): void;
+  /**
+   * Re-reads the views and the heap start (a heap start that moved is a damaged header word).
+   * A policy that caches more from the memory overrides this and calls it first.
+   */
+  refresh(): void {
+    this.readViews();
+    this.heapStart = heapStartOf(this.u32, this.hw, this.heapStart);
+  }
 
   /** Reads the views of the backing as it is now. */
   protected readViews(): void {

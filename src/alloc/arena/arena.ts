@@ -20,7 +20,7 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import { PolicyBase } from '../policy-base.js';
 import { blockSizeFor, Arena } from './layout.js';
 import { checkArena, walkArena } from './walk.js';
-import { checkedBreak, corrupt, damagedOr, heapStartOf } from '../integrity.js';
+import { checkedBreak, corrupt, damagedOr } from '../integrity.js';
 import type { PolicyInternals } from '../../base/internals.js';
 import { arenaInternals } from './internals.js';
 
@@ -34,16 +34,10 @@ export class ArenaAllocator extends PolicyBase implements AllocatorPolicy {
   readonly name = 'arena';
   readonly metadataBytes = Arena.POLICY_WORDS * 4;
 
-  heapStart = 0;
 
   constructor(os: OsLayer) {
     super(os);
     this.refresh();
-  }
-
-  refresh(): void {
-    this.readViews();
-    this.heapStart = heapStartOf(this.u32, this.hw, this.heapStart);
   }
 
   format(heapStart: number, _options: PolicyOptions): void {

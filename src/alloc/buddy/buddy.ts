@@ -23,7 +23,7 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import { PolicyBase } from '../policy-base.js';
 import { freeHeader, isHeader, orderFor, orderOf, Buddy } from './layout.js';
 import { checkBuddy, walkBuddy } from './walk.js';
-import { badLinksOf, checkedBreak, corrupt, damagedOr, heapStartOf } from '../integrity.js';
+import { badLinksOf, checkedBreak, corrupt, damagedOr } from '../integrity.js';
 import type { PolicyInternals } from '../../base/internals.js';
 import { buddyInternals } from './internals.js';
 
@@ -34,8 +34,6 @@ export class BuddyAllocator extends PolicyBase implements AllocatorPolicy {
   readonly name = 'buddy';
   readonly metadataBytes = Buddy.POLICY_WORDS * 4;
 
-  /** The buddy space's start (offsets are relative to it). */
-  base = 0;
   private grew = false;
 
   constructor(os: OsLayer) {
@@ -43,13 +41,13 @@ export class BuddyAllocator extends PolicyBase implements AllocatorPolicy {
     this.refresh();
   }
 
-  refresh(): void {
-    this.readViews();
-    this.base = heapStartOf(this.u32, this.hw, this.base);
+  /** The buddy space's start, the heap start (offsets are relative to it). */
+  get base(): number {
+    return this.heapStart;
   }
 
   format(heapStart: number, _options: PolicyOptions): void {
-    this.base = heapStart;
+    this.heapStart = heapStart;
     this.u32.fill(0, this.pm, this.pm + Buddy.POLICY_WORDS);
     this.os.lowerBreak(this.u32, this.f64, heapStart); // the space starts empty
     this.sync();

@@ -23,7 +23,7 @@ import type { AllocatorPolicy, PolicyOptions, PolicyUsage } from '../policy.js';
 import { PolicyBase } from '../policy-base.js';
 import { chunkSizeFor, sizeOf, Fit } from './layout.js';
 import { checkFits, walkFits } from './walk.js';
-import { badLinksOf, checkedBreak, damagedOr, heapStartOf, listLoops, walkBudget } from '../integrity.js';
+import { badLinksOf, checkedBreak, damagedOr, listLoops, walkBudget } from '../integrity.js';
 import { badListed, badTags, freeTagsAgree, topStartOf } from '../boundary-tags.js';
 import type { PolicyInternals } from '../../base/internals.js';
 import { fitsInternals } from './internals.js';
@@ -33,7 +33,6 @@ export abstract class FitAllocator extends PolicyBase implements AllocatorPolicy
   abstract readonly name: string;
   readonly metadataBytes = Fit.POLICY_WORDS * 4;
 
-  protected heapStart = 0;
   /** Set by allocChunk: whether the break was raised for it. */
   private grew = false;
 
@@ -44,11 +43,6 @@ export abstract class FitAllocator extends PolicyBase implements AllocatorPolicy
 
   /** The free chunk a request of csize bytes takes (still on the list), or 0; counts its work. */
   protected abstract search(csize: number): number;
-
-  refresh(): void {
-    this.readViews();
-    this.heapStart = heapStartOf(this.u32, this.hw, this.heapStart);
-  }
 
   format(heapStart: number, _options: PolicyOptions): void {
     this.heapStart = heapStart;

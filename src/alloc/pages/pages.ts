@@ -23,12 +23,11 @@ import type { BlockInfo } from '../../base/types.js';
 import { Hdr } from '../../os/header.js';
 import type { OsLayer } from '../../os/os-layer.js';
 import { countAlloc, countFree, countResize } from '../counters.js';
-import { liveBuffer } from '../live-buffer.js';
 import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from '../policy.js';
 import { PolicyBase } from '../policy-base.js';
 import { blockAlign, blockIndex, CLASS_COUNT, CLASS_OF, CLASS_SIZE, divisorOf, PAGES_POLICY_ID, pageCapacity, Pg, Tune } from './layout.js';
 import { bitAt, clearBits, findRun, setBitAtOrBelow, setBits } from './slots.js';
-import { checkedBreak, corrupt, damagedOr, heapStartOf, walkBudget } from '../integrity.js';
+import { checkedBreak, corrupt, damagedOr, walkBudget } from '../integrity.js';
 import { checkPages, freeRunsOf, pagesUsage, reservedOf, walkPages, type Spare } from './walk.js';
 import type { PolicyInternals } from '../../base/internals.js';
 import { pagesInternals } from './internals.js';
@@ -45,7 +44,6 @@ export class Pages extends PolicyBase implements AllocatorPolicy {
   readonly metadataBytes = Pg.POLICY_WORDS * 4;
 
   u16!: Uint16Array;
-  heapStart = 0;
   /** Byte offset of slot 0; word indices of the head map and the free map. */
   slot0 = 0;
   hm = 0;
@@ -66,16 +64,10 @@ export class Pages extends PolicyBase implements AllocatorPolicy {
     this.refresh();
   }
 
-  refresh(): void {
-    const buf = liveBuffer(this.os);
-    const len = buf.byteLength;
-    this.u8 = new Uint8Array(buf, 0, len);
-    // Math.floor, not >>>: a 4 GiB buffer's byteLength >>> 2 is 0
-    this.u16 = new Uint16Array(buf, 0, Math.floor(len / 2));
-    this.u32 = new Uint32Array(buf, 0, Math.floor(len / 4));
-    this.f64 = new Float64Array(buf, 0, Math.floor(len / 8));
-    this.generation = this.u32[this.hw + Hdr.W_GENERATION];
-    this.heapStart = heapStartOf(this.u32, this.hw, this.heapStart);
+  override refresh(): void {
+    super.refresh();
+    // Math.floor, not >>>: a 4 GiB length does not fit the 32 bits a shift works on
+    this.u16 = new Uint16Array(this.u8.buffer, 0, Math.floor(this.u8.byteLength / 2));
     this.slot0 = this.u32[this.pm + Pg.P_SLOT0];
     this.hm = this.heapStart >>> 2;
     this.fm = this.hm + this.u32[this.pm + Pg.P_MAP_WORDS];

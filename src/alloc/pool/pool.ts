@@ -19,7 +19,7 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import { PolicyBase } from '../policy-base.js';
 import { bitmapWord, firstChunk, poolGeometry, requestedWord, Pool } from './layout.js';
 import { checkPool, walkPool } from './walk.js';
-import { badLinksOf, checkedBreak, corrupt, damagedOr, heapStartOf, listLoops, walkBudget } from '../integrity.js';
+import { badLinksOf, checkedBreak, corrupt, damagedOr, listLoops, walkBudget } from '../integrity.js';
 import type { PolicyInternals } from '../../base/internals.js';
 import { poolInternals } from './internals.js';
 
@@ -30,7 +30,6 @@ export class PoolAllocator extends PolicyBase implements AllocatorPolicy {
   readonly name = 'pool';
   readonly metadataBytes = Pool.POLICY_WORDS * 4;
 
-  heapStart = 0;
   // the geometry, cached from the policy metadata
   blockSize = 0;
   slot = 0;
@@ -46,9 +45,8 @@ export class PoolAllocator extends PolicyBase implements AllocatorPolicy {
     this.refresh();
   }
 
-  refresh(): void {
-    this.readViews();
-    this.heapStart = heapStartOf(this.u32, this.hw, this.heapStart);
+  override refresh(): void {
+    super.refresh();
     const pm = this.pm;
     this.blockSize = this.u32[pm + Pool.P_BLOCK_SIZE];
     this.slot = this.u32[pm + Pool.P_SLOT];

@@ -29,7 +29,7 @@ import { binInsert, binRemove, findFit, largestInBins, Meta, smallMapBit, smallM
 import { chunkSizeFor, groupOf, isRegionTail, sizeOf, Chunk } from './layout.js';
 import { checkHeap, walkBlocks } from './walk.js';
 import { badLinks, corrupt } from './integrity.js';
-import { checkedBreak, damagedOr, heapStartOf } from '../integrity.js';
+import { checkedBreak, damagedOr } from '../integrity.js';
 import type { PolicyInternals } from '../../base/internals.js';
 import { segfitInternals } from './internals.js';
 
@@ -44,18 +44,12 @@ export class SegFit extends PolicyBase implements AllocatorPolicy {
   readonly metadataBytes = Meta.POLICY_WORDS * 4;
 
   /** First chunk (fixed when the heap is made; cached from the header). */
-  private heapStart = 0;
   /** Set by a successful allocChunk: whether it raised the break. */
   private grew = false;
 
   constructor(os: OsLayer) {
     super(os);
     this.refresh();
-  }
-
-  refresh(): void {
-    this.readViews();
-    this.heapStart = heapStartOf(this.u32, this.hw, this.heapStart);
   }
 
   format(heapStart: number, _options: PolicyOptions): void {

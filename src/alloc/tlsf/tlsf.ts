@@ -32,7 +32,7 @@ import type { AllocatorPolicy, PolicyFactory, PolicyOptions, PolicyUsage } from 
 import { PolicyBase } from '../policy-base.js';
 import { Blk, Meta, Tl, blockSizeFor, listOf, searchListOf, sizeOf } from './layout.js';
 import { clearBits, firstListFrom, lastList, listInsert, listName, listRemove } from './lists.js';
-import { checkedBreak, corrupt, damagedOr, heapStartOf } from '../integrity.js';
+import { checkedBreak, corrupt, damagedOr } from '../integrity.js';
 import { badListed, badTags, freeTagsAgree, topStartOf } from '../boundary-tags.js';
 import { checkTlsf, walkTlsf } from './walk.js';
 import type { PolicyInternals } from '../../base/internals.js';
@@ -51,18 +51,12 @@ export class Tlsf extends PolicyBase implements AllocatorPolicy {
   readonly name = 'tlsf';
   readonly metadataBytes = Meta.POLICY_WORDS * 4;
 
-  private heapStart = 0;
   /** Set by extendTop: whether the break was raised. */
   private grew = false;
 
   constructor(os: OsLayer) {
     super(os);
     this.refresh();
-  }
-
-  refresh(): void {
-    this.readViews();
-    this.heapStart = heapStartOf(this.u32, this.hw, this.heapStart);
   }
 
   format(heapStart: number, _options: PolicyOptions): void {
