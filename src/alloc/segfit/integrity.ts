@@ -17,12 +17,8 @@
  *   - a region tail before it is carved.
  * A forgery that is consistent with every tag cannot be told apart (as in glibc).
  */
-import { HeapCorruptionError } from '../../base/errors.js';
-
-/** Throws the corruption error for block `c`; never returns (its type lets callers `throw corrupt(...)`). */
-export function corrupt(c: number, why: string): HeapCorruptionError {
-  return new HeapCorruptionError(c, why);
-}
+import type { HeapCorruptionError } from '../../base/errors.js';
+import { corrupt } from '../integrity.js';
 
 /** The free chunk `c` of `size` bytes taken from a list: its links must point back at it. */
 export function badLinks(u32: Uint32Array, c: number, listHead: number): HeapCorruptionError {

@@ -28,8 +28,9 @@ import { PolicyBase } from '../policy-base.js';
 import { binInsert, binRemove, findFit, largestInBins, Meta, smallMapBit, smallMapWord } from './bins.js';
 import { chunkSizeFor, groupOf, isRegionTail, sizeOf, Chunk } from './layout.js';
 import { checkHeap, walkBlocks } from './walk.js';
-import { badLinks, corrupt } from './integrity.js';
-import { checkedBreak, damagedOr } from '../integrity.js';
+import { badLinks } from './integrity.js';
+import { checkedBreak, corrupt, damagedOr } from '../integrity.js';
+import { badPointerValue } from '../views.js';
 import type { PolicyInternals } from '../../base/internals.js';
 import { segfitInternals } from './internals.js';
 
@@ -557,7 +558,7 @@ export class SegFit extends PolicyBase implements AllocatorPolicy {
    */
   chunkOf(op: string, p: unknown): number {
     // one test for "an integer in [0, 2^32) that is a multiple of 8"
-    if (typeof p !== 'number' || (p >>> 0) !== p || (p & 7) !== 0) throw this.badPointerValue(op, p);
+    if (typeof p !== 'number' || (p >>> 0) !== p || (p & 7) !== 0) throw badPointerValue(op, p);
     const u32 = this.u32;
     const brk = u32[this.hw + Hdr.W_BRK];
     if (p < this.heapStart + Chunk.HEADER || p >= brk - 8) throw this.badChunk(op, p, BadChunk.OUTSIDE);
@@ -656,13 +657,6 @@ export class SegFit extends PolicyBase implements AllocatorPolicy {
       default:
         return new InvalidPointerError(op, p, 'not the start of a block (header inconsistent with its size)');
     }
-  }
-
-  private badPointerValue(op: string, p: unknown): HeapError {
-    if (typeof p !== 'number') return new InvalidPointerError(op, p, 'not a number');
-    if (!Number.isInteger(p)) return new InvalidPointerError(op, p, 'not an integer');
-    if (p < 0 || p >= 2 ** 32) return new InvalidPointerError(op, p, 'outside the 32-bit address space');
-    return new InvalidPointerError(op, p, 'misaligned (pointers are multiples of 8)');
   }
 
   free(p: number): void {
