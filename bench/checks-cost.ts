@@ -17,8 +17,8 @@ import { existsSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BENCH_DIR, DEFAULT_TRACE_DIR, ensureTraces, tracePath } from './gen-traces.js';
-import { type BenchTrace, heapFor, loadTrace, median, MiB } from './replay.js';
+import { BENCH_DIR, DEFAULT_TRACE_DIR, ensureTraces } from './gen-traces.js';
+import { type BenchTrace, heapFor, loadNamedTrace, median, MiB } from './replay.js';
 import { fmtX, table } from './report-format.js';
 
 const REPO = resolve(BENCH_DIR, '..');
@@ -58,12 +58,6 @@ function makeRun(): (core: Core, allocator: string, tr: BenchTrace, heapBytes: n
   }))() as never;
 }
 
-function pathOf(name: string): { path: string; group: BenchTrace['group'] } {
-  if (name.startsWith('malloclab/')) return { path: join(REPO, 'traces', name + '.rep'), group: 'malloclab' };
-  if (name.startsWith('real/')) return { path: join(REPO, 'traces', name + '.rep.gz'), group: 'real' };
-  return { path: tracePath(DEFAULT_TRACE_DIR, name), group: 'synthetic' };
-}
-
 async function main(): Promise<void> {
   const { values: v } = parseArgs({ options: {
     base: { type: 'string' }, allocator: { type: 'string' }, traces: { type: 'string' }, rounds: { type: 'string' },
@@ -82,8 +76,7 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   const perPolicy = new Map<string, number[]>();
   for (const name of (v.traces ?? DEFAULT_TRACES.join(',')).split(',')) {
-    const { path, group } = pathOf(name);
-    const tr = await loadTrace(path, group);
+    const tr = await loadNamedTrace(name);
     const heapBytes = heapFor(tr, 16, 2 ** 31 - MiB);
     for (const p of policies) {
       const runBase = makeRun(), runHere = makeRun();

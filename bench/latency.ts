@@ -13,22 +13,15 @@
  * is not resolved.
  */
 import { parseArgs } from 'node:util';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createHeap, generalAllocatorNames } from '../src/index.js';
-import { BENCH_DIR, DEFAULT_TRACE_DIR, ensureTraces, tracePath } from './gen-traces.js';
-import { type BenchTrace, heapFor, loadTrace, MiB } from './replay.js';
+import { BENCH_DIR, DEFAULT_TRACE_DIR, ensureTraces } from './gen-traces.js';
+import { type BenchTrace, heapFor, loadNamedTrace, MiB } from './replay.js';
 import { table } from './report-format.js';
 
 const DEFAULT_TRACES = ['rand-small', 'fragment', 'malloclab/random-bal', 'real/bash', 'real/find'];
-const REPO = resolve(BENCH_DIR, '..');
-
-function pathOf(name: string): { path: string; group: BenchTrace['group'] } {
-  if (name.startsWith('malloclab/')) return { path: join(REPO, 'traces', name + '.rep'), group: 'malloclab' };
-  if (name.startsWith('real/')) return { path: join(REPO, 'traces', name + '.rep.gz'), group: 'real' };
-  return { path: tracePath(DEFAULT_TRACE_DIR, name), group: 'synthetic' };
-}
 
 /** Median cost of one performance.now() reading, in ns (the smallest step it resolves, too). */
 function timerCost(): { costNs: number; stepNs: number } {
@@ -98,9 +91,7 @@ async function main(): Promise<void> {
   console.error(`[latency] performance.now(): ${timer.costNs.toFixed(0)} ns per reading (median), smallest step ${timer.stepNs.toFixed(0)} ns`);
   const rows: string[][] = [];
   for (const name of (v.traces ?? DEFAULT_TRACES.join(',')).split(',')) {
-    const { path, group } = pathOf(name);
-    if (!existsSync(path)) throw new Error(`no trace ${name} (${path})`);
-    const tr = await loadTrace(path, group);
+    const tr = await loadNamedTrace(name);
     for (const p of policies) {
       const best = new Float64Array(tr.nOps).fill(Infinity);
       let mult = 4;

@@ -10,10 +10,12 @@
  * The loops are instantiated afresh per adapter (new Function over their source), so every adapter
  * gets its own monomorphic inline caches and JIT code.
  */
-import { basename, dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { readTrace } from '../src/trace/read-trace.js';
 import { OP_FREE } from '../src/trace/types.js';
 import type { Adapter, Instance } from './adapters.js';
+import { BENCH_DIR, DEFAULT_TRACE_DIR, tracePath } from './gen-traces.js';
 
 export interface BenchTrace {
   /** Table label, e.g. 'rand-small', 'scale-1k', 'malloclab/binary-bal'. */
@@ -78,6 +80,19 @@ export async function loadTrace(path: string, group: BenchTrace['group']): Promi
     path, group, kind, ids, sizes, nOps: n, nIds, nAlloc: nA, nFree: nF, nRealloc: nR,
     peakLiveBlocks: peakLive, peakLiveBytes: peakBytes, balanced: live === 0,
   };
+}
+
+/**
+ * A bundled trace by its table name: 'malloclab/NAME' (traces/malloclab), 'real/NAME'
+ * (traces/real, gzipped) or a synthetic one ('rand-small', 'scale-1k': bench/traces).
+ */
+export async function loadNamedTrace(name: string): Promise<BenchTrace> {
+  const repo = resolve(BENCH_DIR, '..');
+  const [path, group]: [string, BenchTrace['group']] = name.startsWith('malloclab/') ? [join(repo, 'traces', name + '.rep'), 'malloclab']
+    : name.startsWith('real/') ? [join(repo, 'traces', name + '.rep.gz'), 'real']
+    : [tracePath(DEFAULT_TRACE_DIR, name), 'synthetic'];
+  if (!existsSync(path)) throw new Error(`no trace ${name} (${path})`);
+  return loadTrace(path, group);
 }
 
 /** Peak live payload bytes over ops [0, n) (for runs cut short by the time cap). */
