@@ -11,15 +11,9 @@ import {
 } from '../src/index.js';
 import { Hdr } from '../src/os/header.js';
 import { flipBitsMissed, type MetaWord } from './support/bit-flips.js';
-import { BACKINGS, Model, assertHeapMatches, assertPattern, assertPlacement, freeAll, writePattern } from './support/heap-verify.js';
+import { BACKINGS, Model, assertHeapMatches, assertPattern, assertPlacement, freeAll, writePattern, type HeapOp } from './support/heap-verify.js';
 
-type Op =
-  | { t: 'malloc'; size: number }
-  | { t: 'calloc'; count: number; size: number }
-  | { t: 'realloc'; pick: number; size: number }
-  | { t: 'free'; pick: number }
-  | { t: 'aligned'; alignLog: number; size: number }
-  | { t: 'trim'; pad: number };
+type Op = HeapOp;
 
 function opArb(blockSize: number): fc.Arbitrary<Op> {
   // mostly sizes that fit, sometimes one above blockSize (which must fail)

@@ -10,16 +10,10 @@ import { createHeap, generalAllocatorNames, type AllocatorName, type BackingKind
 import { EXPECTS_PAGE_RUNS } from './support/geometry.js';
 import {
   BACKINGS, Model, assertAllContents, assertEdges, assertHeapMatches, assertPattern, assertPlacement, assertStats,
-  freeAll, newCalls, patternMismatch, writePattern, type Calls,
+  freeAll, newCalls, patternMismatch, writePattern, type Calls, type HeapOp,
 } from './support/heap-verify.js';
 
-type Op =
-  | { t: 'malloc'; size: number }
-  | { t: 'calloc'; count: number; size: number }
-  | { t: 'realloc'; pick: number; size: number }
-  | { t: 'free'; pick: number }
-  | { t: 'aligned'; alignLog: number; size: number }
-  | { t: 'trim'; pad: number };
+type Op = HeapOp;
 
 const MMAP_THRESHOLD = 8192;
 

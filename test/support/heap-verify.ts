@@ -36,6 +36,15 @@ export function assertPattern(heap: Heap, p: number, size: number, fill: number,
 
 export interface LiveBlock { size: number; fill: number; align: number }
 
+/** One call of the model-based property tests (pick: which live block, by index modulo their number). */
+export type HeapOp =
+  | { t: 'malloc'; size: number }
+  | { t: 'calloc'; count: number; size: number }
+  | { t: 'realloc'; pick: number; size: number }
+  | { t: 'free'; pick: number }
+  | { t: 'aligned'; alignLog: number; size: number }
+  | { t: 'trim'; pad: number };
+
 /** The model: what the program believes is live. */
 export class Model {
   readonly live = new Map<number, LiveBlock>();
