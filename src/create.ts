@@ -16,7 +16,7 @@ import { headerProblem } from './os/header-check.js';
 import { Heap } from './heap/heap.js';
 import type { DebugMode } from './heap/debug-mode.js';
 import { keepShapesAlive } from './heap/shape-anchor.js';
-import { busyElsewhere, concurrentUse, guardIfShared } from './heap/busy-guard.js';
+import { busyElsewhere, concurrentUse } from './heap/busy-word.js';
 import type { AllocatorName, AttachOptions, BackingKind, HeapOptions, OutOfMemoryPolicy } from './base/types.js';
 import { isPowerOfTwo, optionInteger } from './base/validate.js';
 
@@ -94,7 +94,7 @@ export function createHeapWith(options: HeapOptions, debugMode: DebugMode | null
   f64[hf + Hdr.F_INITIAL_SIZE] = backing.byteLength;
   f64[hf + Hdr.F_PEAK_BRK] = firstBrk;
   new Uint8Array(backing.buffer, staticBase, heapStart - staticBase).fill(0);
-  const allocator = guardIfShared(policy.create(os), os);
+  const allocator = policy.create(os);
   allocator.format(heapStart, policyOptions);
   u32[hw + Hdr.W_MAGIC] = Hdr.HEAP_MAGIC; // last: a half-made heap is never attachable
   keepShapes(backingKind, debug === null ? null : debugMode, policy.name, policyOptions);
@@ -155,7 +155,7 @@ export function attachHeap(memory: ArrayBuffer | SharedArrayBuffer | WebAssembly
     if (busyElsewhere(os)) throw concurrentUse('attachHeap');
     throw new HeapError(`attachHeap: the '${policy.name}' heap in this memory is damaged: ${e.invariant} (block ${e.block})`, 'BAD_HEAP_MEMORY');
   }
-  return facade(guardIfShared(allocator, os), os, onOutOfMemory);
+  return facade(allocator, os, onOutOfMemory);
 }
 
 function chooseAllocator(name: unknown): PolicyFactory {

@@ -11,6 +11,7 @@ import { InvalidPointerError, ListenerError, OutOfMemoryError } from '../base/er
 import type { PolicyInternals } from '../base/internals.js';
 import type { AllocatorName, BlockInfo, HeapEvent, HeapEventListener, HeapStats, OutOfMemoryPolicy } from '../base/types.js';
 import { assertAlignment, assertSize } from '../base/validate.js';
+import { FREE, busyWordOf, takeBusyWord } from './busy-word.js';
 import { dispatcher, type ListenerFault } from './listeners.js';
 
 type TypedArrayConstructor<T> = {
@@ -31,6 +32,8 @@ export class Heap {
    */
   protected nesting = 0;
   private readonly oomThrows: boolean;
+  /** The header's busy word when the memory can be shared between threads (busy-word.ts), else null. */
+  private readonly busy: Int32Array | null;
   private viewGeneration = -1;
   private views: Record<string, ArrayBufferView> = {};
   // this object's call counters
@@ -44,6 +47,7 @@ export class Heap {
   constructor(protected readonly policy: AllocatorPolicy, protected readonly os: OsLayer, onOutOfMemory: OutOfMemoryPolicy) {
     this.oomThrows = onOutOfMemory === 'throw';
     this.maxRequest = policy.maxRequest();
+    this.busy = busyWordOf(os);
   }
 
   // ───────────────────────────────────── the C functions
@@ -52,8 +56,15 @@ export class Heap {
   malloc(size: number): number {
     this.mallocCalls++;
     if (typeof size !== 'number' || (size >>> 0) !== size || size > this.maxRequest) return this.oddSize('malloc', size);
-    this.policy.sync();
-    const p = this.policy.malloc(size);
+    const busy = this.busy;
+    if (busy !== null) takeBusyWord(busy, 'malloc');
+    let p: number;
+    try {
+      this.policy.sync();
+      p = this.policy.malloc(size);
+    } finally {
+      if (busy !== null) busy[0] = FREE;
+    }
     if (this.listenerFault !== null) this.settle('malloc', p);
     return p !== 0 ? p : this.outOfMemory('malloc', size, 'no room left under maxSize');
   }
@@ -67,9 +78,12 @@ export class Heap {
     if (!Number.isSafeInteger(total) || total > this.maxRequest) {
       return this.outOfMemory('calloc', total, `${count} * ${size} exceeds maxSize`);
     }
-    this.policy.sync();
-    const p = this.policy.malloc(total);
-    if (p !== 0) this.policy.u8.fill(0, p, p + total);
+    const p = this.guarded('calloc', () => {
+      this.policy.sync();
+      const q = this.policy.malloc(total);
+      if (q !== 0) this.policy.u8.fill(0, q, q + total);
+      return q;
+    });
     if (this.listenerFault !== null) this.settle('calloc', p);
     return p !== 0 ? p : this.outOfMemory('calloc', total, 'no room left under maxSize');
   }
@@ -84,27 +98,39 @@ export class Heap {
     if (ptr === 0) return this.malloc(size);
     if (typeof size !== 'number' || (size >>> 0) !== size || size > this.maxRequest) {
       assertSize('realloc', 'size', size);
-      this.policy.sync();
-      this.policy.usableSize(ptr); // an invalid pointer is reported before the size
+      this.policyUsableSize(ptr); // an invalid pointer is reported before the size
       return this.outOfMemory('realloc', size, 'exceeds maxSize');
     }
-    this.policy.sync();
-    if (size === 0) {
-      this.policy.free(ptr);
-      if (this.listenerFault !== null) this.settle('realloc', 0);
-      return 0;
+    const busy = this.busy;
+    if (busy !== null) takeBusyWord(busy, 'realloc');
+    let q: number;
+    try {
+      this.policy.sync();
+      if (size === 0) {
+        this.policy.free(ptr);
+        q = 0;
+      } else {
+        q = this.policy.realloc(ptr, size);
+      }
+    } finally {
+      if (busy !== null) busy[0] = FREE;
     }
-    const q = this.policy.realloc(ptr, size);
     if (this.listenerFault !== null) this.settle('realloc', q);
-    return q !== 0 ? q : this.outOfMemory('realloc', size, 'no room left under maxSize');
+    return q !== 0 || size === 0 ? q : this.outOfMemory('realloc', size, 'no room left under maxSize');
   }
 
   /** C free: free(0) is a no-op; anything else must be a live block's pointer. */
   free(ptr: number): void {
     this.freeCalls++;
     if (ptr === 0) return;
-    this.policy.sync();
-    this.policy.free(ptr);
+    const busy = this.busy;
+    if (busy !== null) takeBusyWord(busy, 'free');
+    try {
+      this.policy.sync();
+      this.policy.free(ptr);
+    } finally {
+      if (busy !== null) busy[0] = FREE;
+    }
     if (this.listenerFault !== null) this.settle('free', undefined);
   }
 
@@ -113,16 +139,40 @@ export class Heap {
     this.alignedAllocCalls++;
     assertAlignment('alignedAlloc', alignment);
     if (typeof size !== 'number' || (size >>> 0) !== size || size > this.maxRequest - alignment) return this.oddSize('alignedAlloc', size);
-    this.policy.sync();
-    const p = this.policy.alignedAlloc(alignment, size);
+    const p = this.guarded('alignedAlloc', () => {
+      this.policy.sync();
+      return this.policy.alignedAlloc(alignment, size);
+    });
     if (this.listenerFault !== null) this.settle('alignedAlloc', p);
     return p !== 0 ? p : this.outOfMemory('alignedAlloc', size, 'no room left under maxSize');
   }
 
   /** Bytes usable at ptr (at least what was requested). */
   usableSize(ptr: number): number {
-    this.policy.sync();
-    return this.policy.usableSize(ptr);
+    return this.policyUsableSize(ptr);
+  }
+
+  /** The policy's usable size at ptr (not a subclass's: debug mode overrides usableSize). */
+  private policyUsableSize(ptr: number): number {
+    return this.guarded('usableSize', () => {
+      this.policy.sync();
+      return this.policy.usableSize(ptr);
+    });
+  }
+
+  /**
+   * Runs `call` (which calls into the policy) under the busy word on shared memory: the
+   * calls that are not on the hot path. malloc, free and realloc take the word inline.
+   */
+  protected guarded<T>(op: string, call: () => T): T {
+    const busy = this.busy;
+    if (busy === null) return call();
+    takeBusyWord(busy, op);
+    try {
+      return call();
+    } finally {
+      busy[0] = FREE;
+    }
   }
 
   /**
@@ -197,8 +247,7 @@ export class Heap {
   /** A typed view of a block: `length` elements (default: as many as fit in its usable size). */
   view<T extends ArrayBufferView>(ptr: number, ctor: TypedArrayConstructor<T>, length?: number): T {
     assertViewArguments(ptr, ctor);
-    this.policy.sync();
-    const usable = this.policy.usableSize(ptr);
+    const usable = this.policyUsableSize(ptr);
     const per = ctor.BYTES_PER_ELEMENT;
     if (ptr % per !== 0) throw new RangeError(`view: pointer ${ptr} is not aligned to ${ctor.name}'s ${per} bytes`);
     const max = Math.floor(usable / per);
@@ -222,7 +271,7 @@ export class Heap {
     const hf = this.os.hf;
     const hw = this.os.hw;
     const brk = u32[hw + Hdr.W_BRK];
-    const usage = this.policy.usage();
+    const usage = this.guarded('stats', () => this.policy.usage());
     const freeBytes = usage.freeBytes;
     const largest = usage.largestFreeBlock;
     const peakHeapSize = f[hf + Hdr.F_PEAK_BRK];
@@ -268,24 +317,31 @@ export class Heap {
    */
   trim(pad = 0): number {
     assertSize('trim', 'pad', pad);
-    this.policy.sync();
-    const released = this.policy.trim(pad);
-    this.policy.sync();
-    if (this.os.releaseCapacity(this.policy.u32, this.policy.f64) !== 0) this.policy.sync();
+    const released = this.guarded('trim', () => {
+      this.policy.sync();
+      const fell = this.policy.trim(pad);
+      this.policy.sync();
+      if (this.os.releaseCapacity(this.policy.u32, this.policy.f64) !== 0) this.policy.sync();
+      return fell;
+    });
     if (this.listenerFault !== null) this.settle('trim', released);
     return released;
   }
 
   /** Walks every block and free list; throws HeapCorruptionError naming the block and the broken invariant. */
   check(): void {
-    this.policy.sync();
-    this.policy.check();
+    this.guarded('check', () => {
+      this.policy.sync();
+      this.policy.check();
+    });
   }
 
   /** Every block in address order: the raw material of heap maps. */
   blocks(): BlockInfo[] {
-    this.policy.sync();
-    return this.policy.blocks();
+    return this.guarded('blocks', () => {
+      this.policy.sync();
+      return this.policy.blocks();
+    });
   }
 
   /**
@@ -294,8 +350,10 @@ export class Heap {
    * report's step mode draws. Walks the free lists: O(free blocks), like blocks().
    */
   internals(): PolicyInternals {
-    this.policy.sync();
-    return this.policy.internals?.() ?? { kind: 'none', policy: this.policy.name };
+    return this.guarded('internals', () => {
+      this.policy.sync();
+      return this.policy.internals?.() ?? { kind: 'none', policy: this.policy.name };
+    });
   }
 
   /** Name of the allocator policy behind this heap ('segfit', 'tlsf', ...). */
