@@ -4,7 +4,10 @@
  * (target: at most 5 % on the median trace) are measured as `--base` = the last commit before them.
  * The base revision is checked out into $TMPDIR/heapflow-base-REV (a detached git worktree,
  * outside the repository so that no build of ours compiles it; built with tsc once); both builds replay the same traces, rounds alternated, and the per-round ratio
- * (this build / base) is reported per trace and policy, with its median.
+ * (this build / base) is reported per trace and policy, with its median. Each policy runs in a
+ * process of its own (a Heap that has seen several policies calls them through a polymorphic
+ * site, which is not what a program with one kind of heap runs), and the two builds take turns
+ * at going first.
  *
  *   npm run bench:checks -- --base 3ae3208
  *   npm run bench:checks -- --base 3ae3208 --allocator tlsf,pages --traces lifo,real/bash --rounds 15
@@ -13,6 +16,7 @@
  */
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { existsSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -61,6 +65,7 @@ function makeRun(): (core: Core, allocator: string, tr: BenchTrace, heapBytes: n
 async function main(): Promise<void> {
   const { values: v } = parseArgs({ options: {
     base: { type: 'string' }, allocator: { type: 'string' }, traces: { type: 'string' }, rounds: { type: 'string' },
+    child: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   } });
   if (v.help || !v.base) {
@@ -69,34 +74,51 @@ async function main(): Promise<void> {
     return;
   }
   ensureTraces(DEFAULT_TRACE_DIR, (s) => console.error(`generated ${s}`));
-  const base = await baseCore(v.base);
-  const here = (await import(pathToFileURL(join(REPO, '.build', 'src', 'index.js')).href)) as Core;
   const policies = (v.allocator ?? 'segfit,tlsf,pages,buddy,best-fit').split(',');
   const rounds = Math.max(3, Number(v.rounds ?? 11));
-  const rows: string[][] = [];
-  const perPolicy = new Map<string, number[]>();
-  for (const name of (v.traces ?? DEFAULT_TRACES.join(',')).split(',')) {
-    const tr = await loadNamedTrace(name);
-    const heapBytes = heapFor(tr, 16, 2 ** 31 - MiB);
-    for (const p of policies) {
-      const runBase = makeRun(), runHere = makeRun();
-      const ratios: number[] = [];
-      for (let r = 0; r < rounds; r++) {
-        const b = runBase(base, p, tr, heapBytes);
-        const h = runHere(here, p, tr, heapBytes);
-        ratios.push(h / b);
-      }
-      const m = median(ratios);
-      perPolicy.set(p, [...(perPolicy.get(p) ?? []), m]);
-      console.error(`[checks] ${tr.name} on ${p}: this build / ${v.base} = ${fmtX(m)}`);
-      rows.push([tr.name, p, fmtX(m), `${fmtX(Math.min(...ratios))} – ${fmtX(Math.max(...ratios))}`]);
-    }
+  const traces = (v.traces ?? DEFAULT_TRACES.join(',')).split(',');
+  if (v.child) {
+    console.log(JSON.stringify(await measure(v.base, policies[0] as string, traces, rounds)));
+    return;
   }
-  const summary = [...perPolicy].map(([p, xs]) => [p, fmtX(median(xs))]);
-  console.log(`# This build against ${v.base}, same process, ${rounds} alternated rounds\n\n` +
+  await baseCore(v.base); // built once, before the children import it
+  const results: Measured[] = [];
+  for (const p of policies) {
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--base', v.base, '--allocator', p,
+      '--traces', traces.join(','), '--rounds', String(rounds)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    results.push(...(JSON.parse(out) as Measured[]));
+  }
+  const rows = results.map((m) => [m.trace, m.policy, fmtX(m.ratio), `${fmtX(m.min)} – ${fmtX(m.max)}`]);
+  const summary = policies.map((p) => [p, fmtX(median(results.filter((m) => m.policy === p).map((m) => m.ratio)))]);
+  console.log(`# This build against ${v.base}, one process per policy, ${rounds} rounds (the builds take turns going first)\n\n` +
     `${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}, Node ${process.version}. ` +
     `Ratio > 1: this build is slower.\n\n` + table(['trace', 'policy', 'median ratio', 'range'], rows) + '\n\n' +
     table(['policy', 'median over traces'], summary) + '\n');
+}
+
+interface Measured { trace: string; policy: string; ratio: number; min: number; max: number }
+
+/** This build / base on each trace for one policy, in this process. */
+async function measure(rev: string, policy: string, traces: string[], rounds: number): Promise<Measured[]> {
+  const base = await baseCore(rev);
+  const here = (await import(pathToFileURL(join(REPO, '.build', 'src', 'index.js')).href)) as Core;
+  const out: Measured[] = [];
+  for (const name of traces) {
+    const tr = await loadNamedTrace(name);
+    const heapBytes = heapFor(tr, 16, 2 ** 31 - MiB);
+    const runBase = makeRun(), runHere = makeRun();
+    const ratios: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      let b: number, h: number;
+      if (r % 2 === 0) { b = runBase(base, policy, tr, heapBytes); h = runHere(here, policy, tr, heapBytes); }
+      else { h = runHere(here, policy, tr, heapBytes); b = runBase(base, policy, tr, heapBytes); }
+      ratios.push(h / b);
+    }
+    const m = median(ratios);
+    console.error(`[checks] ${tr.name} on ${policy}: this build / ${rev} = ${fmtX(m)}`);
+    out.push({ trace: tr.name, policy, ratio: m, min: Math.min(...ratios), max: Math.max(...ratios) });
+  }
+  return out;
 }
 
 main().catch((e) => {

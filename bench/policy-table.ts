@@ -10,6 +10,12 @@ import type { Report, TraceResult } from './report.js';
 /** The default policy's column is `heapflow`; the others are `heapflow:NAME`. */
 const policyColumns = (cols: string[]): string[] => cols.filter((c) => c === HF || c.startsWith('heapflow:'));
 
+/** Reference columns shown under the policies: how far a JS allocator gets without heapflow's duties. */
+const REFERENCES: Record<string, string> = {
+  'textbook-tlsf': 'textbook TLSF (reference: no checks, counters or growth)',
+  ref: 'trivial allocator (reference: exact classes, no merging)',
+};
+
 const avgUtil = (ts: TraceResult[], col: string): number => {
   const us = ts.map((t) => cellOf(t, col)?.util).filter((u): u is number => u != null && Number.isFinite(u));
   return us.length === ts.length && us.length ? us.reduce((a, b) => a + b, 0) / us.length : NaN;
@@ -33,8 +39,8 @@ export function renderPolicyTable(rep: Report, cols: string[], defaultName: stri
   const ml = main.filter((t) => t.group === 'malloclab');
   const real = main.filter((t) => t.group === 'real');
   const has = (c: string) => cols.includes(c);
-  const rows = policyColumns(cols).map((c) => {
-    const name = c === HF ? `${defaultName} (default)` : c.slice('heapflow:'.length);
+  const rows = [...policyColumns(cols), ...Object.keys(REFERENCES).filter(has)].map((c) => {
+    const name = c === HF ? `${defaultName} (default)` : REFERENCES[c] ?? c.slice('heapflow:'.length);
     const r: string[] = [name];
     if (has('glibc')) r.push(fmtX(medianRatio(main, c, 'glibc')), fmtX(worstRatio(main, c, 'glibc').x));
     if (has('codemix')) r.push(fmtX(medianRatio(main, c, 'codemix')), fmtX(worstRatio(main, c, 'codemix').x));

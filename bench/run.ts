@@ -25,6 +25,7 @@ import { BENCH_DIR, DEFAULT_TRACE_DIR, ensureTraces, SCALING, SYNTHETIC, tracePa
 import { type BenchTrace, heapFor, loadTrace, median, MiB, oneRun, peakLivePrefix, prepare, type Prepared, timedWindow } from './replay.js';
 import { buildNative, type NativeAlloc, nativeAllocs, runNative } from './native.js';
 import { makeHookVariant } from './hook-variant.js';
+import { textbookTlsfAdapter } from './textbook-tlsf.js';
 import { renderReport, type CellResult, type TraceResult, type Report, type HookRow } from './report.js';
 import { DEFAULT_ALLOCATOR, generalAllocatorNames } from '../src/index.js';
 
@@ -36,7 +37,8 @@ const HELP = `npm run bench -- [options]
                         e.g. rand-small,lifo,malloclab/binary-bal (default: all)
   --adapters LIST       JS columns: heapflow (the default policy), heapflow:POLICY (one per other
                         general-purpose policy, e.g. heapflow:tlsf), heapflow/resizable, heapflow/shared,
-                        heapflow/wasm, heapflow/grow, heapflow/resizable-grow, thi.ng, codemix, js-gc, ref (a trivial allocator: the stability reference) (default: all)
+                        heapflow/wasm, heapflow/grow, heapflow/resizable-grow, thi.ng, codemix, js-gc, ref (a trivial allocator: the stability reference),
+                        textbook-tlsf (TLSF without checks, counters or growth: what the algorithm costs in JS) (default: all)
   --native LIST         native columns: glibc, jemalloc, mimalloc (default: glibc + the installed ones)
   --no-native           skip the C replay
   --no-hook             skip the event-hook section
@@ -189,7 +191,7 @@ function selectTraces(o: Opts): Array<{ path: string; group: BenchTrace['group']
 const POLICY_ADAPTERS = generalAllocatorNames().filter((n) => n !== DEFAULT_ALLOCATOR).map((n) => `heapflow:${n}`);
 const ADAPTER_NAMES = [
   'heapflow', ...POLICY_ADAPTERS, 'heapflow/resizable', 'heapflow/shared', 'heapflow/wasm', 'heapflow/grow', 'heapflow/resizable-grow',
-  'thi.ng', 'codemix', 'js-gc', 'ref',
+  'thi.ng', 'codemix', 'js-gc', 'ref', 'textbook-tlsf',
 ];
 
 /** The JS columns; every heapflow column gets its own copy of the core (see loadHeapflowCopy). */
@@ -205,6 +207,7 @@ async function selectAdapters(o: Opts): Promise<Adapter[]> {
     else if (n === 'codemix') out.push(codemixAdapter);
     else if (n === 'js-gc') out.push(jsGcAdapter);
     else if (n === 'ref') out.push(refAdapter);
+    else if (n === 'textbook-tlsf') out.push(textbookTlsfAdapter);
     else if (n === 'heapflow/grow') out.push(heapflowGrowAdapter(await loadHeapflowCopy('grow')));
     else if (n === 'heapflow/resizable-grow') out.push(heapflowGrowAdapter(await loadHeapflowCopy('resizable-grow'), 'resizable'));
     else if (n.startsWith('heapflow:')) {

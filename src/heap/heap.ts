@@ -43,11 +43,15 @@ export class Heap {
   private freeCalls = 0;
   private alignedAllocCalls = 0;
 
-  /** @internal use createHeap or attachHeap */
-  constructor(protected readonly policy: AllocatorPolicy, protected readonly os: OsLayer, onOutOfMemory: OutOfMemoryPolicy) {
+  /**
+   * @internal use createHeap or attachHeap. `busy`: the busy word (busy-word.ts); a facade whose
+   * policy locks for itself (the thread-shared heap, whose lock is that same header word) passes null.
+   */
+  constructor(protected readonly policy: AllocatorPolicy, protected readonly os: OsLayer, onOutOfMemory: OutOfMemoryPolicy,
+    busy: Int32Array | null = busyWordOf(os)) {
     this.oomThrows = onOutOfMemory === 'throw';
     this.maxRequest = policy.maxRequest();
-    this.busy = busyWordOf(os);
+    this.busy = busy;
   }
 
   // ───────────────────────────────────── the C functions

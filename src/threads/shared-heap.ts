@@ -91,7 +91,7 @@ export interface SharedHeapStats extends HeapStats {
 export class SharedHeap extends Heap {
   /** @internal use createSharedHeap / attachSharedHeap / attachHeap */
   constructor(private readonly arenaPolicy: ArenaPolicy, os: OsLayer, onOutOfMemory: OutOfMemoryPolicy) {
-    super(arenaPolicy, os, onOutOfMemory);
+    super(arenaPolicy, os, onOutOfMemory, null); // its arenas take the header's lock word themselves
   }
 
   /** This thread's tag (the threadId option, or the token it was given). */
