@@ -61,9 +61,16 @@ function main(): number {
   }
   const rows: string[][] = [];
   let worst = { x: 0, what: '-' };
+  const refSpreads: number[] = [];
   for (const t of reports[0].traces) {
+    const per = reports.map((rep) => rep.traces.find((x) => x.name === t.name)!);
+    const refNs = per.map((x) => x.cells.find((cell) => cell.column === ref)?.nsPerOp ?? NaN).filter(Number.isFinite);
+    if (refNs.length >= 2) {
+      // the reference itself: what the machine and V8 do to the same trivial code from process to process
+      refSpreads.push(Math.max(...refNs) / Math.min(...refNs));
+      rows.push([t.name, `${ref} (reference)`, '-', '-', refNs.map(fmtNs).join(' '), fmtX(refSpreads[refSpreads.length - 1] as number)]);
+    }
     for (const c of cols) {
-      const per = reports.map((rep) => rep.traces.find((x) => x.name === t.name)!);
       const ratios = per.map((x) => ratio(x, c, ref).x).filter(Number.isFinite);
       const ns = per.map((x) => x.cells.find((cell) => cell.column === c)?.nsPerOp ?? NaN).filter(Number.isFinite);
       if (ratios.length < 2) continue;
@@ -72,13 +79,14 @@ function main(): number {
       rows.push([t.name, c, ratios.map(fmtX).join(' '), `**${fmtX(spread)}**`, ns.map(fmtNs).join(' '), fmtX(Math.max(...ns) / Math.min(...ns))]);
     }
   }
-  const allSpreads = rows.map((r) => parseFloat(r[3].replace(/\*/g, '')));
+  const allSpreads = rows.filter((r) => r[3] !== '-').map((r) => parseFloat(r[3].replace(/\*/g, '')));
   const md = `# Speed from one fresh process to the next\n\n` +
-    `Produced by \`npm run bench:stability\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${n} fresh processes, ` +
+    `Produced by \`npm run bench:stability${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${n} fresh processes, ` +
     `${v.rounds ?? 3} interleaved rounds each; machine ${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} cores, Node ${process.version}.\n\n` +
     `Target: the ratio to ${ref} (measured in the same process and rounds) varies by at most ${TARGET}x between processes. ` +
     `**${worst.x <= TARGET ? 'met' : 'not met'}**: worst spread ${fmtX(worst.x)}x (${worst.what}), median spread ` +
-    `${fmtX(median(allSpreads))}x.\n\n` +
+    `${fmtX(median(allSpreads))}x. The reference's own ns/op varies between processes by ${fmtX(median(refSpreads))}x on the median trace ` +
+    `(worst ${fmtX(Math.max(...refSpreads))}x): the process-to-process noise of this machine and V8 for code that does almost nothing.\n\n` +
     table(['trace', 'column', `ratio to ${ref}, per process`, 'spread', 'ns/op per process', 'ns/op spread'], rows) + '\n';
   console.log(md);
   writeFileSync(join(out, 'stability.md'), md);
