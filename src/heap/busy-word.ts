@@ -13,11 +13,9 @@
  * correct programs hand the heap from thread to thread with their own synchronization (or
  * use the thread-shared heap, which has per-thread arenas and a lock).
  *
- * The word is taken in the facade itself, not by a wrapper around the policy: a wrapper is
- * one more call between the facade and the policy on every malloc and free, which keeps V8
- * from inlining the policy's fast path (bench/busy-guard.ts measures the cost). Every facade
- * (plain, arena, debug mode) goes through Heap's methods; debug mode's composed calls take
- * the word once per allocator call. A listener that calls back into the heap during an
+ * The word is taken in the facade itself (Heap), which every call passes through: plain,
+ * arena and debug-mode heaps alike, debug mode's composed calls taking it once per allocator
+ * call. The atomic operation is most of its cost (bench/busy-guard.ts measures it). A listener that calls back into the heap during an
  * event finds the word taken: on shared memory it gets CONCURRENT_USE (on other memory such
  * a call would corrupt the heap silently as well).
  *

@@ -36,7 +36,7 @@ export const enum Hdr {
   W_BACKING = 12,
   /**
    * The thread-shared heap's global lock (src/threads/lock.ts); in any other heap in shared
-   * memory, the busy word that refuses concurrent calls (src/heap/busy-guard.ts). 0 when idle.
+   * memory, the busy word that refuses concurrent calls (src/heap/busy-word.ts). 0 when idle.
    */
   W_LOCK = 13,
   W_BASE = 14,

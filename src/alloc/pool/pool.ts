@@ -112,7 +112,7 @@ export class PoolAllocator extends PolicyBase implements AllocatorPolicy {
   // ───────────────────────────────────────────── malloc
 
   malloc(n: number): number {
-    if (this.listener !== null) this.listener({ type: 'malloc', size: n, chunk: this.slot });
+    if (this.listener !== null) this.emit({ type: 'malloc', size: n, chunk: this.slot });
     if (n > this.blockSize) return 0;
     this.work += 1;
     let grew = false;
@@ -136,7 +136,7 @@ export class PoolAllocator extends PolicyBase implements AllocatorPolicy {
     u32[c >>> 2] += 1;
     u32[requestedWord(c, this.slots, i)] = n;
     countAlloc(u32, this.f64, this.hw, this.hf, n, this.slot, grew);
-    if (this.listener !== null) this.listener({ type: 'done', ptr: s, size: this.slot, reused: !grew });
+    if (this.listener !== null) this.emit({ type: 'done', ptr: s, size: this.slot, reused: !grew });
     return s;
   }
 
@@ -170,7 +170,7 @@ export class PoolAllocator extends PolicyBase implements AllocatorPolicy {
     this.u32.fill(0, brk >>> 2, (brk + this.header) >>> 2);
     for (let i = this.slots - 1; i >= 0; i--) this.push(brk + this.header + i * this.slot);
     this.work += this.slots;
-    if (this.listener !== null) this.listener({ type: 'grow', from: brk, to: brk + this.chunk, backing: this.os.backing.byteLength });
+    if (this.listener !== null) this.emit({ type: 'grow', from: brk, to: brk + this.chunk, backing: this.os.backing.byteLength });
     return true;
   }
 
@@ -181,7 +181,7 @@ export class PoolAllocator extends PolicyBase implements AllocatorPolicy {
    */
   alignedAlloc(alignment: number, n: number): number {
     if (alignment <= this.align) return this.malloc(n);
-    if (this.listener !== null) this.listener({ type: 'malloc', size: n, chunk: this.slot });
+    if (this.listener !== null) this.emit({ type: 'malloc', size: n, chunk: this.slot });
     if (n > this.blockSize) return 0;
     let s = this.findAligned(alignment);
     let grew = false;
@@ -259,7 +259,7 @@ export class PoolAllocator extends PolicyBase implements AllocatorPolicy {
     u32[bitmapWord(c, i)] &= ~(1 << (i & 31));
     u32[c >>> 2] -= 1;
     this.push(p);
-    if (this.listener !== null) this.listener({ type: 'free', ptr: p, size: this.slot });
+    if (this.listener !== null) this.emit({ type: 'free', ptr: p, size: this.slot });
     if (u32[c >>> 2] === 0 && c + this.chunk === u32[this.hw + Hdr.W_BRK] && this.chunk > u32[this.hw + Hdr.W_TRIM_THRESHOLD]) this.trim(0);
   }
 
@@ -271,7 +271,7 @@ export class PoolAllocator extends PolicyBase implements AllocatorPolicy {
     const rw = requestedWord(c, this.slots, i);
     countResize(this.u32, this.hw, this.u32[rw], n, this.slot, this.slot);
     this.u32[rw] = n;
-    if (this.listener !== null) this.listener({ type: 'realloc', ptr: p, size: n, result: p, inPlace: true });
+    if (this.listener !== null) this.emit({ type: 'realloc', ptr: p, size: n, result: p, inPlace: true });
     return p;
   }
 
@@ -298,7 +298,7 @@ export class PoolAllocator extends PolicyBase implements AllocatorPolicy {
     }
     this.os.lowerBreak(u32, this.f64, end);
     this.sync();
-    if (this.listener !== null) this.listener({ type: 'trim', from: brk, to: end, released: brk - end });
+    if (this.listener !== null) this.emit({ type: 'trim', from: brk, to: end, released: brk - end });
     return brk - end;
   }
 
