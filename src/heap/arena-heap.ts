@@ -8,28 +8,19 @@ import { Heap } from './heap.js';
 export class ArenaHeap extends Heap {
   /** The current allocation point, for release(). */
   mark(): number {
-    return this.guarded('mark', () => {
-      this.policy.sync();
-      return this.policy.mark!();
-    });
+    return this.guarded('mark', () => this.policy.mark!());
   }
 
   /** Frees, at once, every block allocated since `mark` was taken. */
   release(mark: number): void {
     assertSize('release', 'mark', mark);
-    this.guarded('release', () => {
-      this.policy.sync();
-      this.policy.release!(mark);
-    });
+    this.guarded('release', () => this.policy.release!(mark));
     this.settle('release', undefined);
   }
 
   /** Frees every block at once. */
   reset(): void {
-    this.guarded('reset', () => {
-      this.policy.sync();
-      this.policy.reset!();
-    });
+    this.guarded('reset', () => this.policy.reset!());
     this.settle('reset', undefined);
   }
 }

@@ -83,7 +83,6 @@ export class Heap {
       return this.outOfMemory('calloc', total, `${count} * ${size} exceeds maxSize`);
     }
     const p = this.guarded('calloc', () => {
-      this.policy.sync();
       const q = this.policy.malloc(total);
       if (q !== 0) this.policy.u8.fill(0, q, q + total);
       return q;
@@ -143,10 +142,7 @@ export class Heap {
     this.alignedAllocCalls++;
     assertAlignment('alignedAlloc', alignment);
     if (typeof size !== 'number' || (size >>> 0) !== size || size > this.maxRequest - alignment) return this.oddSize('alignedAlloc', size);
-    const p = this.guarded('alignedAlloc', () => {
-      this.policy.sync();
-      return this.policy.alignedAlloc(alignment, size);
-    });
+    const p = this.guarded('alignedAlloc', () => this.policy.alignedAlloc(alignment, size));
     if (this.listenerFault !== null) this.settle('alignedAlloc', p);
     return p !== 0 ? p : this.outOfMemory('alignedAlloc', size, 'no room left under maxSize');
   }
@@ -158,24 +154,22 @@ export class Heap {
 
   /** The policy's usable size at ptr (not a subclass's: debug mode overrides usableSize). */
   private policyUsableSize(ptr: number): number {
-    return this.guarded('usableSize', () => {
-      this.policy.sync();
-      return this.policy.usableSize(ptr);
-    });
+    return this.guarded('usableSize', () => this.policy.usableSize(ptr));
   }
 
   /**
-   * Runs `call` (which calls into the policy) under the busy word on shared memory: the
-   * calls that are not on the hot path. malloc, free and realloc take the word inline.
+   * Runs `call` (which calls into the policy) with the policy's views synced, under the busy
+   * word on shared memory: the calls that are not on the hot path. malloc, free and realloc
+   * do the same inline.
    */
   protected guarded<T>(op: string, call: () => T): T {
     const busy = this.busy;
-    if (busy === null) return call();
-    takeBusyWord(busy, op);
+    if (busy !== null) takeBusyWord(busy, op);
     try {
+      this.policy.sync();
       return call();
     } finally {
-      busy[0] = FREE;
+      if (busy !== null) busy[0] = FREE;
     }
   }
 
@@ -322,7 +316,6 @@ export class Heap {
   trim(pad = 0): number {
     assertSize('trim', 'pad', pad);
     const released = this.guarded('trim', () => {
-      this.policy.sync();
       const fell = this.policy.trim(pad);
       this.policy.sync();
       if (this.os.releaseCapacity(this.policy.u32, this.policy.f64) !== 0) this.policy.sync();
@@ -334,18 +327,12 @@ export class Heap {
 
   /** Walks every block and free list; throws HeapCorruptionError naming the block and the broken invariant. */
   check(): void {
-    this.guarded('check', () => {
-      this.policy.sync();
-      this.policy.check();
-    });
+    this.guarded('check', () => this.policy.check());
   }
 
   /** Every block in address order: the raw material of heap maps. */
   blocks(): BlockInfo[] {
-    return this.guarded('blocks', () => {
-      this.policy.sync();
-      return this.policy.blocks();
-    });
+    return this.guarded('blocks', () => this.policy.blocks());
   }
 
   /**
@@ -354,10 +341,7 @@ export class Heap {
    * report's step mode draws. Walks the free lists: O(free blocks), like blocks().
    */
   internals(): PolicyInternals {
-    return this.guarded('internals', () => {
-      this.policy.sync();
-      return this.policy.internals?.() ?? { kind: 'none', policy: this.policy.name };
-    });
+    return this.guarded('internals', () => this.policy.internals?.() ?? { kind: 'none', policy: this.policy.name });
   }
 
   /** Name of the allocator policy behind this heap ('segfit', 'tlsf', ...). */
