@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
-import { CHROMIUM, withChromiumPage } from './support/chromium.js';
+import { CHROMIUM, withChromiumPage } from './support/browser.js';
 
 /** The compiled library, as the app imports it (esbuild inlines it into the bundle). */
 const LIBRARY = fileURLToPath(new URL('../src/index.js', import.meta.url));

@@ -33,6 +33,16 @@ export async function launchChromium(): Promise<OpenBrowser> {
   };
 }
 
+/** Runs `fn` on a fresh page; the browser is closed and its profile removed afterwards. */
+export async function withChromiumPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
+  const browser = await launchChromium();
+  try {
+    return await fn(browser.context.pages()[0] ?? await browser.context.newPage());
+  } finally {
+    await browser.close();
+  }
+}
+
 /** Collects console errors and uncaught page errors of `page` from now on. */
 export function collectErrors(page: Page): string[] {
   const errors: string[] = [];
