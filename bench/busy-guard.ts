@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { heapflowAdapter, loadHeapflowCopy, type HeapflowModule } from './adapters.js';
 import { heapFor, loadTrace, median, oneRun, prepare, timedWindow, type BenchTrace, type Prepared } from './replay.js';
+import { geomean } from './report-format.js';
 
 const BUSY_WORD_OF = /(export function busyWordOf\(os\) \{)/;
 
@@ -60,8 +61,6 @@ function ratios(a: Prepared, b: Prepared, tr: BenchTrace, rounds: number, minOps
 }
 
 interface Result { trace: string; ratio: number; nsA: number; nsB: number }
-
-const geomean = (xs: number[]): number => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 
 const { values, positionals } = parseArgs({
   options: { rounds: { type: 'string' }, 'min-ops': { type: 'string' }, backing: { type: 'string' } },

@@ -13,13 +13,12 @@
  * is not resolved.
  */
 import { parseArgs } from 'node:util';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
 import { createHeap, generalAllocatorNames } from '../src/index.js';
-import { BENCH_DIR, DEFAULT_TRACE_DIR, ensureTraces } from './gen-traces.js';
+import { DEFAULT_TRACE_DIR, ensureTraces } from './gen-traces.js';
 import { type BenchTrace, heapFor, loadNamedTrace, MiB } from './replay.js';
 import { table } from './report-format.js';
+import { writeResults } from './results-file.js';
 
 const DEFAULT_TRACES = ['rand-small', 'fragment', 'malloclab/random-bal', 'real/bash', 'real/find'];
 
@@ -109,9 +108,7 @@ async function main(): Promise<void> {
     `(subtracted) and resolves steps of ${timer.stepNs.toFixed(0)} ns, so figures below that are not resolved.\n\n` +
     table(['trace', 'policy', 'p50', 'p99', 'p99.9', 'max'], rows) + '\n';
   console.log(md);
-  mkdirSync(join(BENCH_DIR, 'out'), { recursive: true });
-  writeFileSync(join(BENCH_DIR, 'out', 'latency.md'), md);
-  if (v.write) writeFileSync(join(BENCH_DIR, 'LATENCY.md'), md);
+  writeResults(md, 'latency', 'LATENCY.md', v.write);
 }
 
 main().catch((e) => {

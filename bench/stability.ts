@@ -16,13 +16,14 @@
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR } from './gen-traces.js';
 import { median } from './replay.js';
 import { fmtNs, fmtX, ratio, table } from './report-format.js';
 import type { Report } from './report.js';
+import { writeResults } from './results-file.js';
 
 const TARGET = 1.3;
 const DEFAULT_TRACES = [
@@ -89,8 +90,7 @@ function main(): number {
     `(worst ${fmtX(Math.max(...refSpreads))}x): the process-to-process noise of this machine and V8 for code that does almost nothing.\n\n` +
     table(['trace', 'column', `ratio to ${ref}, per process`, 'spread', 'ns/op per process', 'ns/op spread'], rows) + '\n';
   console.log(md);
-  writeFileSync(join(out, 'stability.md'), md);
-  if (v.write) writeFileSync(join(BENCH_DIR, 'STABILITY.md'), md);
+  writeResults(md, 'stability', 'STABILITY.md', v.write);
   return 0;
 }
 

@@ -12,7 +12,7 @@
  * A script, not a test: the counts are deterministic, so the figures do not depend on the machine.
  */
 import { parseArgs } from 'node:util';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_ALLOCATOR, generalAllocatorNames } from '../src/index.js';
 import { readTrace } from '../src/trace/read-trace.js';
@@ -20,6 +20,7 @@ import { replayTrace } from '../src/trace/replay.js';
 import type { Trace } from '../src/trace/types.js';
 import { adversarialTraces } from './adversarial.js';
 import { BENCH_DIR, DEFAULT_TRACE_DIR, ensureTraces, SYNTHETIC, tracePath } from './gen-traces.js';
+import { writeResults } from './results-file.js';
 
 /** tlsf's promise (issue #11): no operation does more than this many units of work, on any trace. */
 const TLSF_BOUND = 64;
@@ -87,9 +88,7 @@ async function main(): Promise<void> {
   const md = `# Worst case per operation, in work units\n\nProduced by \`npm run bench:worst\`; default policy: ${DEFAULT_ALLOCATOR}. ` +
     `Work units are counted by the policies themselves and do not depend on the machine.\n\n${verdict}\n${parts.join('\n')}`;
   console.log(md);
-  mkdirSync(join(BENCH_DIR, 'out'), { recursive: true });
-  writeFileSync(join(BENCH_DIR, 'out', 'worst-case.md'), md);
-  if (v.write) writeFileSync(join(BENCH_DIR, 'WORST-CASE.md'), md);
+  writeResults(md, 'worst-case', 'WORST-CASE.md', v.write);
 }
 
 main().catch((e) => {
